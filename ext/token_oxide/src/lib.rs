@@ -1,0 +1,19 @@
+//! magnus binding of `token_oxide_core`: argument conversion, error mapping
+//! and Ruby object construction only. All token logic lives in the core crate.
+
+mod compare;
+mod digest;
+mod errors;
+mod random;
+
+use magnus::{prelude::*, Error, Ruby};
+
+#[magnus::init]
+fn init(ruby: &Ruby) -> Result<(), Error> {
+    let module = ruby.define_module("TokenOxide")?;
+    let native = module.define_module("Native")?;
+    random::define(ruby, module, native)?;
+    compare::define(ruby, module)?;
+    digest::define(ruby, module)?;
+    Ok(())
+}

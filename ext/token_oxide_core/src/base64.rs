@@ -1,0 +1,207 @@
+//! Base64 exactly as Ruby's `Base64` module reads and writes it.
+//!
+//! * `strict_encode` / `strict_decode`: `Base64.strict_encode64` /
+//!   `strict_decode64` (RFC 4648, `=` padding required, no line breaks,
+//!   non-zero trailing bits rejected).
+//! * `urlsafe_encode` / `urlsafe_decode`: `Base64.urlsafe_encode64` /
+//!   `urlsafe_decode64`. Ruby's URL-safe decoder maps `-_` to `+/`, pads
+//!   unpadded input, then decodes strictly, so it also accepts `+` and `/`.
+
+const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const URLSAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const INVALID: u8 = 0xff;
+
+/// Byte → 6-bit value for the standard alphabet.
+const STANDARD_TABLE: [u8; 256] = table(false);
+/// The same, also accepting `-` and `_` (for `urlsafe_decode`).
+const EITHER_TABLE: [u8; 256] = table(true);
+
+const fn table(urlsafe_too: bool) -> [u8; 256] {
+    let mut t = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[STANDARD[i] as usize] = i as u8;
+        if urlsafe_too {
+            t[URLSAFE[i] as usize] = i as u8;
+        }
+        i += 1;
+    }
+    t
+}
+
+/// Length of the padded base64 of `n` bytes.
+pub const fn encoded_len(n: usize) -> usize {
+    n.div_ceil(3) * 4
+}
+
+fn encode_into(input: &[u8], out: &mut Vec<u8>, alphabet: &[u8; 64], pad: bool) {
+    out.reserve(encoded_len(input.len()));
+    let mut chunks = input.chunks_exact(3);
+    for c in &mut chunks {
+        let n = (u32::from(c[0]) << 16) | (u32::from(c[1]) << 8) | u32::from(c[2]);
+        out.extend_from_slice(&[
+            alphabet[(n >> 18) as usize & 63],
+            alphabet[(n >> 12) as usize & 63],
+            alphabet[(n >> 6) as usize & 63],
+            alphabet[n as usize & 63],
+        ]);
+    }
+    match *chunks.remainder() {
+        [a] => {
+            let n = u32::from(a) << 16;
+            out.push(alphabet[(n >> 18) as usize & 63]);
+            out.push(alphabet[(n >> 12) as usize & 63]);
+            if pad {
+                out.extend_from_slice(b"==");
+            }
+        }
+        [a, b] => {
+            let n = (u32::from(a) << 16) | (u32::from(b) << 8);
+            out.push(alphabet[(n >> 18) as usize & 63]);
+            out.push(alphabet[(n >> 12) as usize & 63]);
+            out.push(alphabet[(n >> 6) as usize & 63]);
+            if pad {
+                out.push(b'=');
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Append `Base64.strict_encode64(input)` to `out`.
+pub fn strict_encode_into(input: &[u8], out: &mut Vec<u8>) {
+    encode_into(input, out, STANDARD, true);
+}
+
+/// Append `Base64.urlsafe_encode64(input, padding: false)` to `out`.
+pub fn urlsafe_encode_into(input: &[u8], out: &mut Vec<u8>) {
+    encode_into(input, out, URLSAFE, false);
+}
+
+pub fn strict_encode(input: &[u8]) -> String {
+    let mut out = Vec::new();
+    strict_encode_into(input, &mut out);
+    String::from_utf8(out).expect("base64 is ASCII")
+}
+
+pub fn urlsafe_encode(input: &[u8]) -> String {
+    let mut out = Vec::new();
+    urlsafe_encode_into(input, &mut out);
+    String::from_utf8(out).expect("base64 is ASCII")
+}
+
+/// Why a decode failed (Ruby raises `ArgumentError: invalid base64`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidBase64;
+
+impl std::fmt::Display for InvalidBase64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("invalid base64")
+    }
+}
+
+/// Strict decoding of padded input whose length is a multiple of 4.
+fn decode_padded(input: &[u8], table: &[u8; 256]) -> Result<Vec<u8>, InvalidBase64> {
+    if input.len() % 4 != 0 {
+        return Err(InvalidBase64);
+    }
+    let mut out = Vec::with_capacity(input.len() / 4 * 3);
+    let quads = input.len() / 4;
+    for (i, q) in input.chunks_exact(4).enumerate() {
+        let last = i + 1 == quads;
+        let a = table[q[0] as usize];
+        let b = table[q[1] as usize];
+        if a == INVALID || b == INVALID {
+            return Err(InvalidBase64);
+        }
+        if last && q[2] == b'=' && q[3] == b'=' {
+            if b & 0x0f != 0 {
+                return Err(InvalidBase64);
+            }
+            out.push(a << 2 | b >> 4);
+            break;
+        }
+        let c = table[q[2] as usize];
+        if c == INVALID {
+            return Err(InvalidBase64);
+        }
+        if last && q[3] == b'=' {
+            if c & 0x03 != 0 {
+                return Err(InvalidBase64);
+            }
+            out.push(a << 2 | b >> 4);
+            out.push(b << 4 | c >> 2);
+            break;
+        }
+        let d = table[q[3] as usize];
+        if d == INVALID {
+            return Err(InvalidBase64);
+        }
+        out.extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
+    }
+    Ok(out)
+}
+
+/// `Base64.strict_decode64`.
+pub fn strict_decode(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
+    decode_padded(input, &STANDARD_TABLE)
+}
+
+/// `Base64.urlsafe_decode64`: padded or unpadded, `-_` or `+/`.
+pub fn urlsafe_decode(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
+    if input.last() != Some(&b'=') && input.len() % 4 != 0 {
+        let mut padded = Vec::with_capacity(input.len() + 3);
+        padded.extend_from_slice(input);
+        while padded.len() % 4 != 0 {
+            padded.push(b'=');
+        }
+        decode_padded(&padded, &EITHER_TABLE)
+    } else {
+        decode_padded(input, &EITHER_TABLE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_like_ruby() {
+        assert_eq!(strict_encode(b""), "");
+        assert_eq!(strict_encode(b"f"), "Zg==");
+        assert_eq!(strict_encode(b"fo"), "Zm8=");
+        assert_eq!(strict_encode(b"foo"), "Zm9v");
+        assert_eq!(strict_encode(&[0xfb, 0xff]), "+/8=");
+        assert_eq!(urlsafe_encode(&[0xfb, 0xff]), "-_8");
+    }
+
+    #[test]
+    fn strict_decode_rules() {
+        assert_eq!(strict_decode(b"Zm9v").unwrap(), b"foo");
+        assert_eq!(strict_decode(b"Zg==").unwrap(), b"f");
+        assert_eq!(strict_decode(b"").unwrap(), b"");
+        assert!(strict_decode(b"Zg").is_err(), "padding required");
+        assert!(strict_decode(b"Zh==").is_err(), "trailing bits");
+        assert!(strict_decode(b"Zm9v\n").is_err());
+        assert!(strict_decode(b"-_8=").is_err(), "url-safe alphabet");
+        assert!(strict_decode(b"Zg==Zm9v").is_err(), "padding in the middle");
+        assert!(strict_decode(b"Z===").is_err());
+    }
+
+    #[test]
+    fn urlsafe_decode_rules() {
+        assert_eq!(urlsafe_decode(b"-_8").unwrap(), vec![0xfb, 0xff]);
+        assert_eq!(urlsafe_decode(b"-_8=").unwrap(), vec![0xfb, 0xff]);
+        assert_eq!(urlsafe_decode(b"+/8=").unwrap(), vec![0xfb, 0xff]);
+        assert!(urlsafe_decode(b"Z").is_err());
+    }
+
+    #[test]
+    fn round_trips() {
+        for n in 0..40u8 {
+            let data: Vec<u8> = (0..n).map(|i| i.wrapping_mul(37)).collect();
+            assert_eq!(strict_decode(strict_encode(&data).as_bytes()).unwrap(), data);
+            assert_eq!(urlsafe_decode(urlsafe_encode(&data).as_bytes()).unwrap(), data);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! SHA digests and HMACs by algorithm name, with reusable keyed HMAC state.
+
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::{Digest as _, Sha256, Sha384, Sha512};
+
+use crate::error::{argument, Result};
+
+/// The hash functions Rails' verifiers and token digests use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Algorithm {
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+/// Large enough for any [`Algorithm`]'s output.
+pub const MAX_OUTPUT: usize = 64;
+
+/// A digest or MAC output: fixed storage, no heap allocation.
+#[derive(Clone, Copy)]
+pub struct Output {
+    bytes: [u8; MAX_OUTPUT],
+    len: usize,
+}
+
+impl Output {
+    fn from_slice(slice: &[u8]) -> Self {
+        let mut bytes = [0u8; MAX_OUTPUT];
+        bytes[..slice.len()].copy_from_slice(slice);
+        Output { bytes, len: slice.len() }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Output({})", crate::hex::encode(self.as_bytes()))
+    }
+}
+
+impl Algorithm {
+    /// Parse an OpenSSL-style name: "SHA1", "sha256", "SHA-256", … (any case).
+    pub fn from_name(name: &str) -> Result<Self> {
+        let normalized: String = name.chars().filter(|c| *c != '-').collect::<String>().to_ascii_uppercase();
+        match normalized.as_str() {
+            "SHA1" => Ok(Algorithm::Sha1),
+            "SHA256" => Ok(Algorithm::Sha256),
+            "SHA384" => Ok(Algorithm::Sha384),
+            "SHA512" => Ok(Algorithm::Sha512),
+            _ => Err(argument(format!("unsupported digest algorithm: {name:?} (use SHA1, SHA256, SHA384 or SHA512)"))),
+        }
+    }
+
+    /// The OpenSSL name of the algorithm.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Sha1 => "SHA1",
+            Algorithm::Sha256 => "SHA256",
+            Algorithm::Sha384 => "SHA384",
+            Algorithm::Sha512 => "SHA512",
+        }
+    }
+
+    /// Output size in bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            Algorithm::Sha1 => 20,
+            Algorithm::Sha256 => 32,
+            Algorithm::Sha384 => 48,
+            Algorithm::Sha512 => 64,
+        }
+    }
+
+    /// The digest of `data`.
+    pub fn digest(self, data: &[u8]) -> Output {
+        match self {
+            Algorithm::Sha1 => Output::from_slice(&Sha1::digest(data)),
+            Algorithm::Sha256 => Output::from_slice(&Sha256::digest(data)),
+            Algorithm::Sha384 => Output::from_slice(&Sha384::digest(data)),
+            Algorithm::Sha512 => Output::from_slice(&Sha512::digest(data)),
+        }
+    }
+
+    /// The digest of the concatenation of `parts`, without building it.
+    pub fn digest_parts(self, parts: &[&[u8]]) -> Output {
+        fn run<D: sha2::Digest>(parts: &[&[u8]]) -> Output {
+            let mut hasher = D::new();
+            for part in parts {
+                hasher.update(part);
+            }
+            Output::from_slice(&hasher.finalize())
+        }
+        match self {
+            Algorithm::Sha1 => run::<Sha1>(parts),
+            Algorithm::Sha256 => run::<Sha256>(parts),
+            Algorithm::Sha384 => run::<Sha384>(parts),
+            Algorithm::Sha512 => run::<Sha512>(parts),
+        }
+    }
+
+    /// HMAC of `data` under `key` (one-shot; see [`HmacKey`] to reuse a key).
+    pub fn hmac(self, key: &[u8], data: &[u8]) -> Output {
+        HmacKey::new(self, key).mac(data)
+    }
+}
+
+/// An HMAC key with its inner and outer pads already absorbed, so each MAC
+/// costs only the message blocks. Clone-per-message is a memcpy of the state.
+#[derive(Clone)]
+pub enum HmacKey {
+    Sha1(Hmac<Sha1>),
+    Sha256(Hmac<Sha256>),
+    Sha384(Hmac<Sha384>),
+    Sha512(Hmac<Sha512>),
+}
+
+impl std::fmt::Debug for HmacKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HmacKey({}, [FILTERED])", self.algorithm().name())
+    }
+}
+
+impl HmacKey {
+    pub fn new(algorithm: Algorithm, key: &[u8]) -> Self {
+        // HMAC accepts keys of any length, so these cannot fail.
+        match algorithm {
+            Algorithm::Sha1 => HmacKey::Sha1(Hmac::new_from_slice(key).expect("any key length")),
+            Algorithm::Sha256 => HmacKey::Sha256(Hmac::new_from_slice(key).expect("any key length")),
+            Algorithm::Sha384 => HmacKey::Sha384(Hmac::new_from_slice(key).expect("any key length")),
+            Algorithm::Sha512 => HmacKey::Sha512(Hmac::new_from_slice(key).expect("any key length")),
+        }
+    }
+
+    pub fn algorithm(&self) -> Algorithm {
+        match self {
+            HmacKey::Sha1(_) => Algorithm::Sha1,
+            HmacKey::Sha256(_) => Algorithm::Sha256,
+            HmacKey::Sha384(_) => Algorithm::Sha384,
+            HmacKey::Sha512(_) => Algorithm::Sha512,
+        }
+    }
+
+    /// The MAC of `data`.
+    pub fn mac(&self, data: &[u8]) -> Output {
+        self.mac_parts(&[data])
+    }
+
+    /// The MAC of the concatenation of `parts`.
+    pub fn mac_parts(&self, parts: &[&[u8]]) -> Output {
+        fn run<M: Mac + Clone>(state: &M, parts: &[&[u8]]) -> Output {
+            let mut mac = state.clone();
+            for part in parts {
+                mac.update(part);
+            }
+            Output::from_slice(&mac.finalize().into_bytes())
+        }
+        match self {
+            HmacKey::Sha1(m) => run(m, parts),
+            HmacKey::Sha256(m) => run(m, parts),
+            HmacKey::Sha384(m) => run(m, parts),
+            HmacKey::Sha512(m) => run(m, parts),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hex::encode;
+
+    #[test]
+    fn known_digests() {
+        assert_eq!(
+            encode(Algorithm::Sha256.digest(b"abc").as_bytes()),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(encode(Algorithm::Sha1.digest(b"abc").as_bytes()), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(Algorithm::Sha512.digest(b"").as_bytes().len(), 64);
+        assert_eq!(Algorithm::Sha384.digest(b"").as_bytes().len(), 48);
+    }
+
+    #[test]
+    fn rfc4231_case_2() {
+        let mac = Algorithm::Sha256.hmac(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            encode(mac.as_bytes()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn parts_equal_whole() {
+        let key = HmacKey::new(Algorithm::Sha1, b"k");
+        assert_eq!(key.mac(b"hello--world").as_bytes(), key.mac_parts(&[b"hello", b"--", b"world"]).as_bytes());
+        assert_eq!(
+            Algorithm::Sha256.digest(b"tokensalt").as_bytes(),
+            Algorithm::Sha256.digest_parts(&[b"token", b"salt"]).as_bytes()
+        );
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(Algorithm::from_name("sha-256").unwrap(), Algorithm::Sha256);
+        assert_eq!(Algorithm::from_name("SHA1").unwrap(), Algorithm::Sha1);
+        assert!(Algorithm::from_name("MD5").is_err());
+    }
+}

@@ -1,0 +1,12 @@
+# frozen_string_literal: true
+
+require "token_oxide/version"
+require "token_oxide/errors"
+require "token_oxide/native"
+require "token_oxide/random"
+
+# Rails-compatible token work done in Rust: secure tokens, constant-time
+# comparison, digests, MessageVerifier-compatible signing and encrypted
+# token storage. See README.md.
+module TokenOxide
+end
