@@ -1,0 +1,23 @@
+# frozen_string_literal: true
+
+desc "Benchmark token_oxide against pure Ruby (BENCH_FAST=1 for a short run); writes tmp/bench.{json,md,svg}"
+task bench: :compile do
+  ruby File.join(ROOT, "bench", "runner.rb")
+end
+
+namespace :bench do
+  desc "Replace the README's Benchmarks table with tmp/bench.md (run `rake bench` first)"
+  task :readme do
+    table = File.read(File.join(ROOT, "tmp", "bench.md"))
+    readme_path = File.join(ROOT, "README.md")
+    readme = File.read(readme_path)
+    start_mark = "<!-- bench:start -->"
+    end_mark = "<!-- bench:end -->"
+    abort "README.md has no #{start_mark} ... #{end_mark} block" unless readme.include?(start_mark) && readme.include?(end_mark)
+
+    before, rest = readme.split(start_mark, 2)
+    _, after = rest.split(end_mark, 2)
+    File.write(readme_path, "#{before}#{start_mark}\n#{table}#{end_mark}#{after}")
+    puts "README.md Benchmarks table updated"
+  end
+end
