@@ -1,7 +1,7 @@
 //! TokenOxide::Native random token functions.
 
 use magnus::{function, prelude::*, Error, RModule, RString, Ruby, Value};
-use token_oxide_core::alphabet::{self, Alphabet};
+use token_oxide_core::alphabet::{self, Alphabet, ByteAlphabet};
 
 use crate::errors::{argument, to_ruby};
 
@@ -18,14 +18,36 @@ fn optional_length(ruby: &Ruby, args: &[Value], default: usize) -> Result<usize,
     }
 }
 
+/// Tokens up to this many symbols are built on the stack (no Rust heap
+/// allocation); the Ruby String is then created once from the bytes.
+const STACK_TOKEN: usize = 128;
+
+/// A UTF-8 Ruby String of `length` symbols from a prepared ASCII alphabet.
+fn symbol_string(ruby: &Ruby, symbols: &ByteAlphabet, length: usize) -> Result<RString, Error> {
+    alphabet::check_length(length).map_err(|e| to_ruby(ruby, e))?;
+    let mut stack = [0u8; STACK_TOKEN];
+    let mut heap = Vec::new();
+    let out = if length <= STACK_TOKEN {
+        &mut stack[..length]
+    } else {
+        heap.resize(length, 0);
+        &mut heap[..]
+    };
+    symbols.fill(out).map_err(|e| to_ruby(ruby, e))?;
+    // The symbols are ASCII, so this is valid UTF-8 (SecureRandom.base58's
+    // result is a UTF-8 String too); the check is a few nanoseconds.
+    let text = std::str::from_utf8(out).map_err(|_| argument(ruby, "alphabet is not ASCII"))?;
+    Ok(ruby.str_new(text))
+}
+
 fn base58(ruby: &Ruby, args: &[Value]) -> Result<RString, Error> {
-    let token = alphabet::base58(optional_length(ruby, args, 24)?).map_err(|e| to_ruby(ruby, e))?;
-    Ok(ruby.str_new(&token))
+    symbol_string(ruby, &alphabet::BASE58_SYMBOLS, optional_length(ruby, args, 24)?)
 }
 
 fn friendly_token(ruby: &Ruby, args: &[Value]) -> Result<RString, Error> {
-    let token = alphabet::friendly_token(optional_length(ruby, args, 20)?).map_err(|e| to_ruby(ruby, e))?;
-    Ok(ruby.str_new(&token))
+    let requested = optional_length(ruby, args, 20)?;
+    alphabet::check_length(requested).map_err(|e| to_ruby(ruby, e))?;
+    symbol_string(ruby, &alphabet::FRIENDLY_SYMBOLS, alphabet::friendly_token_length(requested))
 }
 
 fn random_token(ruby: &Ruby, length: i64, chars: RString) -> Result<RString, Error> {
