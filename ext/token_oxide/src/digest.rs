@@ -25,13 +25,21 @@ fn ascii(ruby: &Ruby, bytes: &[u8]) -> RString {
     ruby.str_from_slice(bytes)
 }
 
+/// The hex of a digest as a Ruby String, built from a stack buffer (the
+/// largest digest, SHA-512, is 64 bytes = 128 hex digits).
+fn hex_string(ruby: &Ruby, digest: &[u8]) -> RString {
+    let mut buf = [0u8; 128];
+    match hex::encode_to_slice(digest, &mut buf) {
+        Some(text) => ascii(ruby, text),
+        None => ascii(ruby, hex::encode(digest).as_bytes()),
+    }
+}
+
 fn hexdigest(ruby: &Ruby, algorithm: Value, data: RString) -> Result<RString, Error> {
     let algorithm = algorithm_arg(ruby, algorithm)?;
     // SAFETY: read-only borrow; no Ruby code runs while it is alive.
     let out = algorithm.digest(unsafe { data.as_slice() });
-    let mut text = Vec::with_capacity(out.as_bytes().len() * 2);
-    hex::encode_into(out.as_bytes(), &mut text);
-    Ok(ascii(ruby, &text))
+    Ok(hex_string(ruby, out.as_bytes()))
 }
 
 fn base64digest(ruby: &Ruby, algorithm: Value, data: RString) -> Result<RString, Error> {
@@ -47,9 +55,7 @@ fn hmac_hexdigest(ruby: &Ruby, algorithm: Value, key: RString, data: RString) ->
     let algorithm = algorithm_arg(ruby, algorithm)?;
     // SAFETY: as above.
     let out = unsafe { algorithm.hmac(key.as_slice(), data.as_slice()) };
-    let mut text = Vec::with_capacity(out.as_bytes().len() * 2);
-    hex::encode_into(out.as_bytes(), &mut text);
-    Ok(ascii(ruby, &text))
+    Ok(hex_string(ruby, out.as_bytes()))
 }
 
 fn hmac_digest(ruby: &Ruby, algorithm: Value, key: RString, data: RString) -> Result<RString, Error> {
@@ -62,9 +68,7 @@ fn hmac_digest(ruby: &Ruby, algorithm: Value, key: RString, data: RString) -> Re
 fn sha256_hexdigest(ruby: &Ruby, data: RString) -> RString {
     // SAFETY: read-only borrow; no Ruby code runs while it is alive.
     let out = Algorithm::Sha256.digest(unsafe { data.as_slice() });
-    let mut text = Vec::with_capacity(64);
-    hex::encode_into(out.as_bytes(), &mut text);
-    ascii(ruby, &text)
+    hex_string(ruby, out.as_bytes())
 }
 
 fn sha256_base64digest(ruby: &Ruby, data: RString) -> RString {
@@ -78,9 +82,7 @@ fn sha256_base64digest(ruby: &Ruby, data: RString) -> RString {
 fn hmac_sha256_hexdigest(ruby: &Ruby, key: RString, data: RString) -> RString {
     // SAFETY: as above.
     let out = unsafe { Algorithm::Sha256.hmac(key.as_slice(), data.as_slice()) };
-    let mut text = Vec::with_capacity(64);
-    hex::encode_into(out.as_bytes(), &mut text);
-    ascii(ruby, &text)
+    hex_string(ruby, out.as_bytes())
 }
 
 pub fn define(ruby: &Ruby, module: RModule) -> Result<(), Error> {

@@ -11,6 +11,19 @@ pub fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// Write the lowercase hex of `bytes` into the front of `out` and return
+/// that part; `None` when `out` is shorter than twice `bytes` (lets callers
+/// use a stack buffer instead of a `Vec`).
+pub fn encode_to_slice<'a>(bytes: &[u8], out: &'a mut [u8]) -> Option<&'a [u8]> {
+    let len = bytes.len().checked_mul(2)?;
+    let out = out.get_mut(..len)?;
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[(b >> 4) as usize];
+        pair[1] = DIGITS[(b & 0x0f) as usize];
+    }
+    Some(out)
+}
+
 /// The lowercase hex of `bytes`.
 pub fn encode(bytes: &[u8]) -> String {
     let mut out = Vec::with_capacity(bytes.len() * 2);
@@ -47,5 +60,8 @@ mod tests {
         assert_eq!(decode(b"00ABff"), Some(vec![0x00, 0xab, 0xff]));
         assert_eq!(decode(b"0"), None);
         assert_eq!(decode(b"zz"), None);
+        let mut buf = [0u8; 8];
+        assert_eq!(encode_to_slice(&[0x00, 0xab, 0xff], &mut buf), Some(&b"00abff"[..]));
+        assert_eq!(encode_to_slice(&[1; 5], &mut buf), None);
     }
 }
