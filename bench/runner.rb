@@ -56,7 +56,9 @@ module TokenOxideBench
       end
       @out.puts
       @out.puts Report.table(@results)
-      @skipped.each { |s| @out.puts "skipped: #{s["op"]} (#{s["reason"]})" }
+      @skipped.group_by { |s| s["reason"] }.each do |reason, ops|
+        @out.puts "skipped #{ops.size} op(s), #{reason}: #{ops.map { |s| s["op"] }.join(", ")}"
+      end
       write_reports if @write
       self
     end

@@ -1,0 +1,37 @@
+# frozen_string_literal: true
+
+require "active_support"
+require "active_support/message_encryptor"
+require_relative "../fixtures"
+
+# AES-256-GCM encrypt_and_sign / decrypt_and_verify, JSON payload, same key.
+module TokenOxideBench
+  def self.encryptor_pair
+    [ActiveSupport::MessageEncryptor.new(Fixtures::KEY32, cipher: "aes-256-gcm", serializer: Fixtures::AsJson),
+     TokenOxide::MessageEncryptor.new(Fixtures::KEY32, cipher: "aes-256-gcm", serializer: :json)]
+  end
+
+  op "MessageEncryptor#encrypt_and_sign (GCM, small)", group: "message_encryptor",
+                                                      needs: %w[TokenOxide::MessageEncryptor], target: 8 do
+    ruby, oxide = encryptor_pair
+    value = Fixtures.small_payload
+    {
+      ruby: -> { ruby.encrypt_and_sign(value) },
+      oxide: -> { oxide.encrypt_and_sign(value) },
+      check: ->(r, o) { ruby.decrypt_and_verify(r) == value && oxide.decrypt_and_verify(o) == value }
+    }
+  end
+
+  op "MessageEncryptor#decrypt_and_verify (GCM, small)", group: "message_encryptor",
+                                                        needs: %w[TokenOxide::MessageEncryptor], target: 8 do
+    ruby, oxide = encryptor_pair
+    value = Fixtures.small_payload
+    ruby_message = ruby.encrypt_and_sign(value)
+    oxide_message = oxide.encrypt_and_sign(value)
+    {
+      ruby: -> { ruby.decrypt_and_verify(ruby_message) },
+      oxide: -> { oxide.decrypt_and_verify(oxide_message) },
+      check: ->(r, o) { r == value && o == value }
+    }
+  end
+end
