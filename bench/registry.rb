@@ -16,11 +16,15 @@ module TokenOxideBench
       needs.each do |need|
         const, meth = need.split(".", 2)
         return "#{const} is not defined" unless Object.const_defined?(const)
+
+        # const_get also runs an autoload, which may fail on a partial branch.
         return "#{need} is not defined" if meth && !Object.const_get(const).respond_to?(meth)
+
+        Object.const_get(const)
       end
       nil
-    rescue NameError => e
-      e.message
+    rescue NameError, LoadError => e
+      "#{e.class}: #{e.message}"
     end
   end
 
