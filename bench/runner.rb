@@ -22,7 +22,7 @@ module TokenOxideBench
 
   # Runs the registered ops and writes the reports.
   class Runner
-    attr_reader :results, :skipped
+    attr_reader :results, :skipped, :failed
 
     def initialize(fast: !ENV["BENCH_FAST"].to_s.empty?, only: ENV["BENCH_ONLY"], out: $stdout, write: true)
       @fast = fast
@@ -33,6 +33,11 @@ module TokenOxideBench
       @write = write
       @results = []
       @skipped = []
+      @failed = []
+    end
+
+    def failed?
+      !@failed.empty?
     end
 
     def load_ops
@@ -52,13 +57,19 @@ module TokenOxideBench
           @out.puts "  skipped #{op.name}: #{why}"
           next
         end
-        @results << measure(op)
+        begin
+          @results << measure(op)
+        rescue StandardError => e
+          @failed << { "op" => op.name, "error" => "#{e.class}: #{e.message}" }
+          @out.puts "  FAILED #{op.name}: #{e.class}: #{e.message}"
+        end
       end
       @out.puts
       @out.puts Report.table(@results)
       @skipped.group_by { |s| s["reason"] }.each do |reason, ops|
         @out.puts "skipped #{ops.size} op(s), #{reason}: #{ops.map { |s| s["op"] }.join(", ")}"
       end
+      @failed.each { |f| @out.puts "FAILED #{f["op"]}: #{f["error"]}" }
       write_reports if @write
       self
     end
@@ -119,7 +130,8 @@ module TokenOxideBench
         "config" => { "fast" => @fast, "time" => @time, "warmup" => @warmup, "only" => @only&.source },
         "machine" => Report.machine,
         "results" => @results,
-        "skipped" => @skipped
+        "skipped" => @skipped,
+        "failed" => @failed
       }
     end
 
@@ -135,4 +147,4 @@ module TokenOxideBench
   end
 end
 
-TokenOxideBench::Runner.new.run if $PROGRAM_NAME == __FILE__
+exit(TokenOxideBench::Runner.new.run.failed? ? 1 : 0) if $PROGRAM_NAME == __FILE__

@@ -91,7 +91,11 @@ module TokenOxideBench
           self.table_name = "bench_users"
           include RubyTokenFor
           generates_token_for(:password_reset, expires_in: 15 * 60) { email }
-          has_secure_token :auth_token # Active Record 6.1's own (SecureRandom.base58)
+          # Active Record 6.1's own has_secure_token and token source, called
+          # explicitly so a Railtie that patched ActiveRecord::Base (bin/demo
+          # boots one) cannot swap token_oxide in on the Ruby side.
+          define_singleton_method(:generate_unique_secure_token) { |length: 24| SecureRandom.base58(length) }
+          ActiveRecord::SecureToken::ClassMethods.instance_method(:has_secure_token).bind(self).call(:auth_token)
         end
         oxide_user = Class.new(ActiveRecord::Base) do
           self.table_name = "bench_users"
