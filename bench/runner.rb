@@ -54,7 +54,6 @@ module TokenOxideBench
 
         if (why = op.missing)
           @skipped << { "op" => op.name, "reason" => why }
-          @out.puts "  skipped #{op.name}: #{why}"
           next
         end
         begin
