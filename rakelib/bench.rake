@@ -6,6 +6,11 @@ task bench: :compile do
 end
 
 namespace :bench do
+  desc "Measure where releasing the GVL around a digest pays off (1 vs 2 threads); writes tmp/gvl.json"
+  task gvl: :compile do
+    ruby File.join(ROOT, "bench", "gvl.rb")
+  end
+
   desc "Replace the README's Benchmarks table with tmp/bench.md (run `rake bench` first)"
   task :readme do
     table = File.read(File.join(ROOT, "tmp", "bench.md"))

@@ -1,10 +1,58 @@
 //! TokenOxide::Native digests and HMACs.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use magnus::{function, prelude::*, Error, RModule, RString, Ruby, Symbol, Value};
-use token_oxide_core::digest::Algorithm;
+use token_oxide_core::digest::{Algorithm, Output};
 use token_oxide_core::{base64, hex};
+use zeroize::Zeroizing;
 
 use crate::errors::to_ruby;
+use crate::nogvl::without_gvl;
+
+/// Inputs at least this long are hashed with the GVL released, so other Ruby
+/// threads run meanwhile. Releasing costs a copy of the input (another thread
+/// may change the String) and a GVL hand-off, which only pays off for large
+/// inputs: `rake bench:gvl` measures the crossover on this machine.
+static GVL_RELEASE_MIN_BYTES: AtomicUsize = AtomicUsize::new(DEFAULT_GVL_RELEASE_MIN_BYTES);
+const DEFAULT_GVL_RELEASE_MIN_BYTES: usize = 64 * 1024;
+
+fn releases_gvl(len: usize) -> bool {
+    len >= GVL_RELEASE_MIN_BYTES.load(Ordering::Relaxed)
+}
+
+/// The digest of a Ruby String's bytes.
+fn digest_of(ruby: &Ruby, algorithm: Algorithm, data: RString) -> Result<Output, Error> {
+    if !releases_gvl(data.len()) {
+        // SAFETY: read-only borrow; no Ruby code runs while it is alive.
+        return Ok(algorithm.digest(unsafe { data.as_slice() }));
+    }
+    // SAFETY: copied out before the GVL is released.
+    let owned = unsafe { data.as_slice() }.to_vec();
+    without_gvl(ruby, move || algorithm.digest(&owned))
+}
+
+/// The HMAC of a Ruby String's bytes under `key`.
+fn hmac_of(ruby: &Ruby, algorithm: Algorithm, key: RString, data: RString) -> Result<Output, Error> {
+    if !releases_gvl(data.len()) {
+        // SAFETY: read-only borrows; no Ruby code runs while they are alive.
+        return Ok(unsafe { algorithm.hmac(key.as_slice(), data.as_slice()) });
+    }
+    // SAFETY: both copied out before the GVL is released; the key copy is wiped.
+    let key = Zeroizing::new(unsafe { key.as_slice() }.to_vec());
+    let owned = unsafe { data.as_slice() }.to_vec();
+    without_gvl(ruby, move || algorithm.hmac(&key, &owned))
+}
+
+/// `TokenOxide::Native.gvl_release_threshold`: for tuning and `rake bench:gvl`.
+fn gvl_release_threshold() -> usize {
+    GVL_RELEASE_MIN_BYTES.load(Ordering::Relaxed)
+}
+
+fn set_gvl_release_threshold(bytes: usize) -> usize {
+    GVL_RELEASE_MIN_BYTES.store(bytes, Ordering::Relaxed);
+    bytes
+}
 
 /// Accepts "SHA256", "sha256", :sha256, :SHA256, "SHA-256".
 pub fn algorithm_arg(ruby: &Ruby, name: Value) -> Result<Algorithm, Error> {
@@ -37,15 +85,13 @@ fn hex_string(ruby: &Ruby, digest: &[u8]) -> RString {
 
 fn hexdigest(ruby: &Ruby, algorithm: Value, data: RString) -> Result<RString, Error> {
     let algorithm = algorithm_arg(ruby, algorithm)?;
-    // SAFETY: read-only borrow; no Ruby code runs while it is alive.
-    let out = algorithm.digest(unsafe { data.as_slice() });
+    let out = digest_of(ruby, algorithm, data)?;
     Ok(hex_string(ruby, out.as_bytes()))
 }
 
 fn base64digest(ruby: &Ruby, algorithm: Value, data: RString) -> Result<RString, Error> {
     let algorithm = algorithm_arg(ruby, algorithm)?;
-    // SAFETY: as above.
-    let out = algorithm.digest(unsafe { data.as_slice() });
+    let out = digest_of(ruby, algorithm, data)?;
     let mut text = Vec::with_capacity(base64::encoded_len(out.as_bytes().len()));
     base64::strict_encode_into(out.as_bytes(), &mut text);
     Ok(ascii(ruby, &text))
@@ -53,36 +99,31 @@ fn base64digest(ruby: &Ruby, algorithm: Value, data: RString) -> Result<RString,
 
 fn hmac_hexdigest(ruby: &Ruby, algorithm: Value, key: RString, data: RString) -> Result<RString, Error> {
     let algorithm = algorithm_arg(ruby, algorithm)?;
-    // SAFETY: as above.
-    let out = unsafe { algorithm.hmac(key.as_slice(), data.as_slice()) };
+    let out = hmac_of(ruby, algorithm, key, data)?;
     Ok(hex_string(ruby, out.as_bytes()))
 }
 
 fn hmac_digest(ruby: &Ruby, algorithm: Value, key: RString, data: RString) -> Result<RString, Error> {
     let algorithm = algorithm_arg(ruby, algorithm)?;
-    // SAFETY: as above.
-    let out = unsafe { algorithm.hmac(key.as_slice(), data.as_slice()) };
+    let out = hmac_of(ruby, algorithm, key, data)?;
     Ok(ruby.str_from_slice(out.as_bytes()))
 }
 
-fn sha256_hexdigest(ruby: &Ruby, data: RString) -> RString {
-    // SAFETY: read-only borrow; no Ruby code runs while it is alive.
-    let out = Algorithm::Sha256.digest(unsafe { data.as_slice() });
-    hex_string(ruby, out.as_bytes())
+fn sha256_hexdigest(ruby: &Ruby, data: RString) -> Result<RString, Error> {
+    let out = digest_of(ruby, Algorithm::Sha256, data)?;
+    Ok(hex_string(ruby, out.as_bytes()))
 }
 
-fn sha256_base64digest(ruby: &Ruby, data: RString) -> RString {
-    // SAFETY: as above.
-    let out = Algorithm::Sha256.digest(unsafe { data.as_slice() });
+fn sha256_base64digest(ruby: &Ruby, data: RString) -> Result<RString, Error> {
+    let out = digest_of(ruby, Algorithm::Sha256, data)?;
     let mut text = Vec::with_capacity(44);
     base64::strict_encode_into(out.as_bytes(), &mut text);
-    ascii(ruby, &text)
+    Ok(ascii(ruby, &text))
 }
 
-fn hmac_sha256_hexdigest(ruby: &Ruby, key: RString, data: RString) -> RString {
-    // SAFETY: as above.
-    let out = unsafe { Algorithm::Sha256.hmac(key.as_slice(), data.as_slice()) };
-    hex_string(ruby, out.as_bytes())
+fn hmac_sha256_hexdigest(ruby: &Ruby, key: RString, data: RString) -> Result<RString, Error> {
+    let out = hmac_of(ruby, Algorithm::Sha256, key, data)?;
+    Ok(hex_string(ruby, out.as_bytes()))
 }
 
 pub fn define(ruby: &Ruby, module: RModule) -> Result<(), Error> {
@@ -95,5 +136,8 @@ pub fn define(ruby: &Ruby, module: RModule) -> Result<(), Error> {
     digest.define_singleton_method("sha256_hexdigest", function!(sha256_hexdigest, 1))?;
     digest.define_singleton_method("sha256_base64digest", function!(sha256_base64digest, 1))?;
     digest.define_singleton_method("hmac_sha256_hexdigest", function!(hmac_sha256_hexdigest, 2))?;
+    let native: RModule = module.const_get("Native")?;
+    native.define_singleton_method("gvl_release_threshold", function!(gvl_release_threshold, 0))?;
+    native.define_singleton_method("gvl_release_threshold=", function!(set_gvl_release_threshold, 1))?;
     Ok(())
 }
