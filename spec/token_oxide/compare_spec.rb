@@ -40,7 +40,10 @@ RSpec.describe "TokenOxide constant-time comparison" do
     expect(TokenOxide.fixed_length_secure_compare("abc", "abc")).to be(true)
     expect(TokenOxide.fixed_length_secure_compare("abc", "abd")).to be(false)
     expect { TokenOxide.fixed_length_secure_compare("abc", "ab") }.to raise_error(ArgumentError, "string length mismatch.")
-    expect { as.fixed_length_secure_compare("abc", "ab") }.to raise_error(ArgumentError, "string length mismatch.")
+    # AS 6.1's message depends on load order: its Ruby fallback says "string
+    # length mismatch.", OpenSSL's C version (used when openssl was loaded
+    # first, as other spec files do) "inputs must be of equal length".
+    expect { as.fixed_length_secure_compare("abc", "ab") }.to raise_error(ArgumentError)
   end
 
   it "raises TypeError for non-Strings" do
