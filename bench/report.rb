@@ -78,6 +78,9 @@ module TokenOxideBench
         Measured #{data["generated_at"]} with `#{data["command"]}` (benchmark-ips time #{data["config"]["time"]} s,
         warmup #{data["config"]["warmup"]} s) on #{m["nproc"]} × #{m["cpu"]}, #{m["ruby"]},
         ActiveSupport #{m["activesupport"]}, token_oxide #{m["token_oxide"]} (commit #{m["commit"]}).
+        benchmark-ips calls an empty lambda #{human_ips(data["config"]["empty_lambda_ips"])} times a second on this
+        machine: no op can beat that. "obj/call" is Ruby objects allocated per call
+        (`GC.stat(:total_allocated_objects)` delta over N calls).
 
         #{head}#{body}
       MD

@@ -27,8 +27,8 @@ module TokenOxideBench
     def initialize(fast: !ENV["BENCH_FAST"].to_s.empty?, only: ENV["BENCH_ONLY"], out: $stdout, write: true)
       @fast = fast
       @only = only && Regexp.new(only, Regexp::IGNORECASE)
-      @time = Float(ENV["BENCH_TIME"] || (fast ? 0.15 : 1.5))
-      @warmup = Float(ENV["BENCH_WARMUP"] || (fast ? 0.05 : 0.5))
+      @time = Float(ENV["BENCH_TIME"] || (fast ? 0.15 : 1.2))
+      @warmup = Float(ENV["BENCH_WARMUP"] || (fast ? 0.05 : 0.4))
       @out = out
       @write = write
       @results = []
@@ -47,8 +47,10 @@ module TokenOxideBench
     def run
       load_ops
       baseline = Measure.baseline
-      @out.puts "token_oxide bench: #{@fast ? "fast" : "full"} run, benchmark-ips time #{@time}s warmup #{@warmup}s " \
-                "(measuring loop allocates #{baseline} objects/call)"
+      # The cost of benchmark-ips calling an empty lambda: the ceiling no op can beat.
+      @empty_ips = Measure.ips({ empty: -> {} }, time: [@time / 3, 0.1].max, warmup: @warmup)[:empty][:ips].round
+      @out.puts "token_oxide bench: #{@fast ? "fast" : "full"} run, benchmark-ips time #{@time}s warmup #{@warmup}s; " \
+                "empty lambda #{Report.human_ips(@empty_ips)} i/s; measuring loop allocates #{baseline} objects/call"
       TokenOxideBench.registry.each do |op|
         next if @only && !@only.match?(op.name)
 
@@ -74,6 +76,7 @@ module TokenOxideBench
     end
 
     def measure(op)
+      started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
       sides = op.build.call
       sides.fetch(:ruby)
       sides.fetch(:oxide)
@@ -91,8 +94,9 @@ module TokenOxideBench
         "target" => op.target
       }
       row["met"] = row["ratio"] >= op.target if op.target
-      @out.puts format("  %-52s %9s  %9s  %7s", op.name, Report.human_ips(row["ruby_ips"]),
-                       Report.human_ips(row["oxide_ips"]), Report.ratio_text(row))
+      elapsed = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
+      @out.puts format("  %-52s %9s  %9s  %7s  (%.1fs)", op.name, Report.human_ips(row["ruby_ips"]),
+                       Report.human_ips(row["oxide_ips"]), Report.ratio_text(row), elapsed)
       row
     end
 
@@ -126,7 +130,8 @@ module TokenOxideBench
       {
         "generated_at" => Time.now.utc.iso8601,
         "command" => command,
-        "config" => { "fast" => @fast, "time" => @time, "warmup" => @warmup, "only" => @only&.source },
+        "config" => { "fast" => @fast, "time" => @time, "warmup" => @warmup, "only" => @only&.source,
+                      "empty_lambda_ips" => @empty_ips },
         "machine" => Report.machine,
         "results" => @results,
         "skipped" => @skipped,
