@@ -74,7 +74,7 @@ module TokenOxideBench
       m = data["machine"]
       head = "| #{COLUMNS.join(" | ")} |\n|#{" --- |" * COLUMNS.size}\n"
       body = results.map { |r| "| #{cells(r).map { |c| c.gsub("|", "\\|") }.join(" | ")} |" }.join("\n")
-      <<~MD
+      table = <<~MD
         Measured #{data["generated_at"]} with `#{data["command"]}` (benchmark-ips time #{data["config"]["time"]} s,
         warmup #{data["config"]["warmup"]} s) on #{m["nproc"]} × #{m["cpu"]}, #{m["ruby"]},
         ActiveSupport #{m["activesupport"]}, token_oxide #{m["token_oxide"]} (commit #{m["commit"]}).
@@ -84,6 +84,10 @@ module TokenOxideBench
 
         #{head}#{body}
       MD
+      skipped = data["skipped"].group_by { |s| s["reason"] }.map do |reason, ops|
+        "Not measured (#{reason}): #{ops.map { |s| s["op"] }.join(", ")}.\n"
+      end
+      skipped.empty? ? table : "#{table}\n#{skipped.join("\n")}"
     end
 
     def write_json(path, data)

@@ -11,9 +11,12 @@ namespace :bench do
     ruby File.join(ROOT, "bench", "gvl.rb")
   end
 
-  desc "Replace the README's Benchmarks table with tmp/bench.md (run `rake bench` first)"
+  desc "Replace the README's Benchmarks table with the results in tmp/bench.json (run `rake bench` first)"
   task :readme do
-    table = File.read(File.join(ROOT, "tmp", "bench.md"))
+    require "json"
+    require File.join(ROOT, "bench", "report")
+    data = JSON.parse(File.read(File.join(ROOT, "tmp", "bench.json")))
+    table = TokenOxideBench::Report.markdown(data["results"], data)
     readme_path = File.join(ROOT, "README.md")
     readme = File.read(readme_path)
     start_mark = "<!-- bench:start -->"
