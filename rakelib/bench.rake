@@ -11,6 +11,12 @@ namespace :bench do
     ruby File.join(ROOT, "bench", "gvl.rb")
   end
 
+  desc "Compare two rake bench runs: OLD=old.json [NEW=tmp/bench.json]"
+  task :compare do
+    abort "usage: rake bench:compare OLD=path/to/old.json [NEW=path/to/new.json]" unless ENV["OLD"]
+    ruby File.join(ROOT, "bench", "compare.rb"), ENV["OLD"], ENV.fetch("NEW", File.join(ROOT, "tmp", "bench.json"))
+  end
+
   desc "Replace the README's Benchmarks table with the results in tmp/bench.json (run `rake bench` first)"
   task :readme do
     require "json"
