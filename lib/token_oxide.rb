@@ -9,4 +9,8 @@ require "token_oxide/random"
 # comparison, digests, MessageVerifier-compatible signing and encrypted
 # token storage. See README.md.
 module TokenOxide
+  autoload :Model, "token_oxide/model"
+  autoload :TokenForVerifier, "token_oxide/token_for_verifier"
 end
+
+require "token_oxide/railtie" if defined?(Rails::Railtie)
