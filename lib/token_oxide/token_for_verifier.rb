@@ -28,8 +28,16 @@ module TokenOxide
     # setting is honoured; otherwise PBKDF2 with +hash_digest_class+.
     # Other keywords override the verifier options above.
     def build(secret_key_base = nil, key_generator: nil, hash_digest_class: OpenSSL::Digest::SHA256, **options)
-      key_generator ||= KeyGenerator.new(secret_key_base.to_s, iterations: ITERATIONS, hash_digest_class: hash_digest_class)
-      MessageVerifier.new(key_generator.generate_key(SALT, KEY_SIZE), **DEFAULT_OPTIONS, **options)
+      key = key_generator ? key_generator.generate_key(SALT, KEY_SIZE) : derive_key(secret_key_base, hash_digest_class: hash_digest_class)
+      MessageVerifier.new(key, **DEFAULT_OPTIONS, **options)
+    end
+
+    # The 64-byte verifier secret (binary String) for +secret_key_base+.
+    def derive_key(secret_key_base, hash_digest_class: OpenSSL::Digest::SHA256)
+      raise ArgumentError, "secret_key_base must be a String" unless secret_key_base.is_a?(String)
+
+      KeyGenerator.new(secret_key_base, iterations: ITERATIONS, hash_digest_class: hash_digest_class)
+                  .generate_key(SALT, KEY_SIZE)
     end
   end
 end
