@@ -10,6 +10,7 @@ pub mod compare;
 pub mod digest;
 pub mod error;
 pub mod hex;
+pub mod messages;
 pub mod random;
 
 pub use error::{Error, Result};
