@@ -4,6 +4,7 @@
 mod compare;
 mod digest;
 mod errors;
+mod messages;
 mod random;
 
 use magnus::{prelude::*, Error, Ruby};
@@ -15,5 +16,6 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     random::define(ruby, module, native)?;
     compare::define(ruby, module)?;
     digest::define(ruby, module)?;
+    messages::define(ruby, module, native)?;
     Ok(())
 }
