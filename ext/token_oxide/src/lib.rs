@@ -1,10 +1,13 @@
 //! magnus binding of `token_oxide_core`: argument conversion, error mapping
 //! and Ruby object construction only. All token logic lives in the core crate.
 
+mod cipher;
 mod compare;
 mod digest;
 mod errors;
 mod messages;
+mod key_generator;
+mod nogvl;
 mod random;
 
 use magnus::{prelude::*, Error, Ruby};
@@ -17,5 +20,7 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     compare::define(ruby, module)?;
     digest::define(ruby, module)?;
     messages::define(ruby, module, native)?;
+    key_generator::define(ruby, native)?;
+    cipher::define(ruby, native)?;
     Ok(())
 }

@@ -6,11 +6,13 @@
 
 pub mod alphabet;
 pub mod base64;
+pub mod cipher;
 pub mod compare;
 pub mod digest;
 pub mod error;
 pub mod hex;
 pub mod messages;
+pub mod kdf;
 pub mod random;
 
 pub use error::{Error, Result};
