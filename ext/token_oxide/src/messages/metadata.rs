@@ -246,3 +246,41 @@ pub fn deserialize_json_with_metadata(
     };
     load_json(ruby, &inner, allow_marshal)
 }
+
+/// `Native::Messages.serialize_json(value, purpose, expires_at, expires_in, force_legacy)`:
+/// the payload a JSON-serializer encryptor encrypts (binary String).
+fn native_serialize_json(
+    ruby: &Ruby,
+    value: Value,
+    purpose: Option<Value>,
+    expires_at: Option<Value>,
+    expires_in: Option<Value>,
+    force_legacy: bool,
+) -> Result<RString, Error> {
+    let mut out = Vec::with_capacity(128);
+    serialize_json_with_metadata(ruby, value, purpose, expires_at, expires_in, force_legacy, &mut out)?;
+    Ok(ruby.str_from_slice(&out))
+}
+
+/// `Native::Messages.deserialize_json(bytes, purpose, allow_marshal)`: a
+/// `[tag, payload]` pair, or nil when the Ruby path must decide. The legacy
+/// envelope's inner base64 is strict here (MessageEncryptor's decode).
+fn native_deserialize_json(ruby: &Ruby, bytes: RString, purpose: Option<Value>, allow_marshal: bool) -> Result<Option<magnus::RArray>, Error> {
+    // SAFETY: copied before Ruby runs.
+    let bytes = unsafe { bytes.as_slice() }.to_vec();
+    let tagged = |tag: &str, payload: Value| Some(ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload]));
+    Ok(match deserialize_json_with_metadata(ruby, &bytes, purpose, allow_marshal, false)? {
+        Read::Slow => None,
+        Read::Done(Outcome::Value(v)) => tagged("value", v),
+        Read::Done(Outcome::Format(r)) => tagged("format", ruby.str_new(r).as_value()),
+        Read::Done(Outcome::Content(r)) => tagged("content", ruby.str_new(r).as_value()),
+        Read::Done(Outcome::Serialization(e)) => tagged("serialization", e.value().map(|v| v.as_value()).unwrap_or_else(|| ruby.qnil().as_value())),
+    })
+}
+
+pub fn define(_ruby: &Ruby, native: RModule) -> Result<(), Error> {
+    let messages = native.define_module("Messages")?;
+    messages.define_singleton_method("serialize_json", magnus::function!(native_serialize_json, 5))?;
+    messages.define_singleton_method("deserialize_json", magnus::function!(native_deserialize_json, 3))?;
+    Ok(())
+}

@@ -12,6 +12,7 @@ use magnus::{Error, RModule, Ruby};
 pub fn define(ruby: &Ruby, module: RModule, native: RModule) -> Result<(), Error> {
     json::define(ruby, native)?;
     settings::define(ruby, native)?;
+    metadata::define(ruby, native)?;
     verifier::define(ruby, module)?;
     Ok(())
 }
