@@ -1,0 +1,286 @@
+//! The `_rails` metadata envelope for the JSON serializers, done natively:
+//! writing it (modern or legacy) and reading it back into an [`Outcome`].
+//! Anything unusual returns [`Read::Slow`] and the Ruby implementation in
+//! `lib/token_oxide/messages/metadata.rb` (a line-by-line mirror of
+//! ActiveSupport) decides, so the result is always ActiveSupport's.
+
+use magnus::{prelude::*, value::ReprValue, Error, Float, Integer, RHash, RModule, RString, Ruby, Symbol, Time, Value};
+use token_oxide_core::base64;
+use token_oxide_core::messages::codec::{self, Format, LEGACY_ENVELOPE_PREFIX};
+use token_oxide_core::messages::json_write;
+use token_oxide_core::messages::time::{self, Instant};
+
+use super::json::{encode_value, parse_fast};
+use super::settings;
+
+/// What reading a message came to, as ActiveSupport's throw tags.
+pub enum Outcome {
+    Value(Value),
+    /// `:invalid_message_format` (bad signature, base64, envelope JSON).
+    Format(&'static str),
+    /// `:invalid_message_serialization`: the serializer raised this.
+    Serialization(Error),
+    /// `:invalid_message_content` (expired, mismatched purpose, missing metadata).
+    Content(&'static str),
+}
+
+/// Native reading either decided, or defers to Ruby.
+pub enum Read {
+    Done(Outcome),
+    Slow,
+}
+
+pub fn truthy(v: Option<Value>) -> Option<Value> {
+    v.filter(|v| v.to_bool())
+}
+
+fn messages_module(ruby: &Ruby) -> Result<RModule, Error> {
+    ruby.class_object().const_get::<_, RModule>("TokenOxide")?.const_get("Messages")
+}
+
+pub fn instant_of(time: Time) -> Result<Option<Instant>, Error> {
+    let ts = time.timespec()?;
+    Ok(u32::try_from(ts.tv_nsec).ok().and_then(|n| Instant::new(ts.tv_sec, n)))
+}
+
+/// `Time.now`, read through Ruby so time-travel helpers apply.
+pub fn now(ruby: &Ruby) -> Result<Option<Instant>, Error> {
+    let now: Value = ruby.class_time().funcall("now", ())?;
+    match Time::from_value(now) {
+        Some(t) => instant_of(t),
+        None => Ok(None),
+    }
+}
+
+/// The `exp` text for `expires_at` / `expires_in`, or `None` without expiry.
+fn expiry_text(ruby: &Ruby, expires_at: Option<Value>, expires_in: Option<Value>) -> Result<Option<Vec<u8>>, Error> {
+    let native = if let Some(at) = expires_at {
+        match Time::from_value(at) {
+            Some(t) => instant_of(t)?,
+            None => None,
+        }
+    } else if let Some(seconds) = expires_in {
+        let offset = if let Some(i) = Integer::from_value(seconds) {
+            i.to_i64().ok()
+        } else if let Some(f) = Float::from_value(seconds) {
+            let v = f.to_f64();
+            (v.fract() == 0.0 && v.abs() < 1e15).then_some(v as i64)
+        } else {
+            None
+        };
+        match offset {
+            Some(offset) => now(ruby)?.and_then(|n| n.plus_seconds(offset)),
+            None => None,
+        }
+    } else {
+        return Ok(None);
+    };
+    if let Some(text) = native.and_then(time::format_exp) {
+        return Ok(Some(text.to_vec()));
+    }
+    // Durations, Rationals, TimeWithZone, DateTime...: ActiveSupport's own arithmetic.
+    let text: RString = messages_module(ruby)?.funcall("expiry_text", (expires_at, expires_in))?;
+    // SAFETY: copied immediately.
+    Ok(Some(unsafe { text.as_slice() }.to_vec()))
+}
+
+/// `purpose.to_s` appended as a JSON string.
+fn write_purpose_string(ruby: &Ruby, purpose: Value, out: &mut Vec<u8>) -> Result<(), Error> {
+    let text: Value = if RString::from_value(purpose).is_some() { purpose } else if let Some(sym) = Symbol::from_value(purpose) { sym.funcall("name", ())? } else { purpose.funcall("to_s", ())? };
+    encode_value(ruby, text, settings::escaping(), out, 0)
+}
+
+/// `serialize_with_metadata` for the JSON serializers: the payload bytes.
+pub fn serialize_json_with_metadata(
+    ruby: &Ruby,
+    value: Value,
+    purpose: Option<Value>,
+    expires_at: Option<Value>,
+    expires_in: Option<Value>,
+    force_legacy: bool,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let escaping = settings::escaping();
+    let (purpose, expires_at, expires_in) = (truthy(purpose), truthy(expires_at), truthy(expires_in));
+    if purpose.is_none() && expires_at.is_none() && expires_in.is_none() {
+        return encode_value(ruby, value, escaping, out, 0);
+    }
+    let exp = expiry_text(ruby, expires_at, expires_in)?;
+    if settings::use_message_serializer_for_metadata() && !force_legacy {
+        out.extend_from_slice(br#"{"_rails":{"data":"#);
+        encode_value(ruby, value, escaping, out, 1)?;
+        if let Some(exp) = exp {
+            out.extend_from_slice(br#","exp":"#);
+            write_exp(ruby, &exp, out)?;
+        }
+        if let Some(purpose) = purpose {
+            out.extend_from_slice(br#","pur":"#);
+            write_purpose_string(ruby, purpose, out)?;
+        }
+    } else {
+        // Pre-7.1 envelope: the value serialized on its own and strict-base64'd.
+        let mut inner = Vec::new();
+        encode_value(ruby, value, escaping, &mut inner, 0)?;
+        out.extend_from_slice(br#"{"_rails":{"message":""#);
+        base64::strict_encode_into(&inner, out);
+        out.extend_from_slice(br#"","exp":"#);
+        match exp {
+            Some(exp) => write_exp(ruby, &exp, out)?,
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(br#","pur":"#);
+        // Written as given (not `to_s`): a Symbol becomes its name, nil null.
+        encode_value(ruby, purpose.unwrap_or_else(|| ruby.qnil().as_value()), escaping, out, 1)?;
+    }
+    out.extend_from_slice(b"}}");
+    Ok(())
+}
+
+fn write_exp(ruby: &Ruby, exp: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+    json_write::write_string(exp, settings::escaping(), out)
+        .map_err(|_| Error::new(ruby.exception_arg_error(), "invalid expiry text"))
+}
+
+/// The bytes of `purpose.to_s` when they can be compared natively.
+fn purpose_bytes(purpose: Option<Value>) -> Result<Option<Vec<u8>>, Error> {
+    let Some(purpose) = purpose.filter(|p| !p.is_nil()) else { return Ok(Some(Vec::new())) };
+    let s: RString = if let Some(s) = RString::from_value(purpose) {
+        s
+    } else if let Some(sym) = Symbol::from_value(purpose) {
+        sym.funcall("name", ())?
+    } else {
+        return Ok(None);
+    };
+    // SAFETY: copied immediately.
+    let bytes = unsafe { s.as_slice() }.to_vec();
+    // Ruby compares strings of different encodings as unequal when non-ASCII.
+    let ascii = bytes.is_ascii();
+    if ascii || s.is_utf8_compatible_encoding() {
+        Ok(Some(bytes))
+    } else {
+        Ok(None)
+    }
+}
+
+/// `extract_from_metadata_envelope`: `None` when fine, else why it fails.
+fn check_envelope(ruby: &Ruby, rails: RHash, purpose: Option<Value>) -> Result<Result<Option<&'static str>, ()>, Error> {
+    if let Some(exp) = rails.get(ruby.str_new("exp")).filter(|v| v.to_bool()) {
+        let Some(text) = RString::from_value(exp) else { return Ok(Err(())) };
+        // SAFETY: copied before Ruby runs again.
+        let Some(at) = time::parse_exp(&unsafe { text.as_slice() }.to_vec()) else { return Ok(Err(())) };
+        let Some(now) = now(ruby)? else { return Ok(Err(())) };
+        if now >= at {
+            return Ok(Ok(Some("expired")));
+        }
+    }
+    let stored: Vec<u8> = match rails.get(ruby.str_new("pur")) {
+        None => Vec::new(),
+        Some(v) if v.is_nil() => Vec::new(),
+        Some(v) => match RString::from_value(v) {
+            Some(s) if s.is_utf8_compatible_encoding() => unsafe { s.as_slice() }.to_vec(),
+            _ => return Ok(Err(())),
+        },
+    };
+    let Some(expected) = purpose_bytes(purpose)? else { return Ok(Err(())) };
+    Ok(Ok((stored != expected).then_some("mismatched purpose")))
+}
+
+fn unsupported_format(ruby: &Ruby) -> Outcome {
+    Outcome::Serialization(Error::new(ruby.exception_runtime_error(), "Unsupported serialization format"))
+}
+
+/// `serializer.load` for `:json` (`allow_marshal` false) and `:json_allow_marshal`.
+fn load_json(ruby: &Ruby, bytes: &[u8], allow_marshal: bool) -> Result<Read, Error> {
+    match codec::detect_format(bytes) {
+        Format::Marshal if allow_marshal => Ok(Read::Slow),
+        Format::Marshal => Ok(Read::Done(unsupported_format(ruby))),
+        Format::Json | Format::Unknown => Ok(match parse_fast(ruby, bytes)? {
+            Some(v) => Read::Done(Outcome::Value(v)),
+            None => Read::Slow,
+        }),
+    }
+}
+
+/// `deserialize_with_metadata` for the JSON serializers.
+/// `decode_fallback`: whether the legacy envelope's inner base64 may use the
+/// other alphabet (MessageVerifier 7.2.3+ does, MessageEncryptor does not).
+pub fn deserialize_json_with_metadata(
+    ruby: &Ruby,
+    bytes: &[u8],
+    purpose: Option<Value>,
+    allow_marshal: bool,
+    decode_fallback: bool,
+) -> Result<Read, Error> {
+    let purpose = truthy(purpose);
+    let legacy = bytes.starts_with(LEGACY_ENVELOPE_PREFIX);
+    let loaded = if legacy { parse_fast(ruby, bytes)? } else {
+        match load_json(ruby, bytes, allow_marshal)? {
+            Read::Done(Outcome::Value(v)) => Some(v),
+            other => return Ok(other),
+        }
+    };
+    let Some(loaded) = loaded else { return Ok(Read::Slow) };
+    let rails = RHash::from_value(loaded).and_then(|h| h.get(ruby.str_new("_rails")).map(|r| (h, r)));
+    let Some((_, rails)) = rails else {
+        if legacy {
+            return Ok(Read::Slow);
+        }
+        return Ok(Read::Done(if purpose.is_none() { Outcome::Value(loaded) } else { Outcome::Content("missing metadata") }));
+    };
+    let Some(rails) = RHash::from_value(rails) else { return Ok(Read::Slow) };
+    match check_envelope(ruby, rails, purpose)? {
+        Err(()) => return Ok(Read::Slow),
+        Ok(Some(reason)) => return Ok(Read::Done(Outcome::Content(reason))),
+        Ok(None) => {}
+    }
+    if !legacy {
+        let data = rails.get(ruby.str_new("data")).unwrap_or_else(|| ruby.qnil().as_value());
+        return Ok(Read::Done(Outcome::Value(data)));
+    }
+    let Some(message) = rails.get(ruby.str_new("message")).and_then(RString::from_value) else { return Ok(Read::Slow) };
+    // SAFETY: copied immediately.
+    let encoded = unsafe { message.as_slice() }.to_vec();
+    let inner = if decode_fallback { codec::decode_with_fallback(&encoded, false) } else { codec::decode(&encoded, false) };
+    let Some(inner) = inner else {
+        return Ok(Read::Done(Outcome::Format("invalid base64")));
+    };
+    load_json(ruby, &inner, allow_marshal)
+}
+
+/// `Native::Messages.serialize_json(value, purpose, expires_at, expires_in, force_legacy)`:
+/// the payload a JSON-serializer encryptor encrypts (binary String).
+fn native_serialize_json(
+    ruby: &Ruby,
+    value: Value,
+    purpose: Option<Value>,
+    expires_at: Option<Value>,
+    expires_in: Option<Value>,
+    force_legacy: bool,
+) -> Result<RString, Error> {
+    let mut out = Vec::with_capacity(128);
+    serialize_json_with_metadata(ruby, value, purpose, expires_at, expires_in, force_legacy, &mut out)?;
+    Ok(ruby.str_from_slice(&out))
+}
+
+/// `Native::Messages.deserialize_json(bytes, purpose, allow_marshal)`: a
+/// `[tag, payload]` pair, or nil when the Ruby path must decide. The legacy
+/// envelope's inner base64 is strict here (MessageEncryptor's decode).
+fn native_deserialize_json(ruby: &Ruby, bytes: RString, purpose: Option<Value>, allow_marshal: bool) -> Result<Option<magnus::RArray>, Error> {
+    // SAFETY: copied before Ruby runs.
+    let bytes = unsafe { bytes.as_slice() }.to_vec();
+    let tagged = |tag: &str, payload: Value| Some(ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload]));
+    Ok(match deserialize_json_with_metadata(ruby, &bytes, purpose, allow_marshal, false)? {
+        Read::Slow => None,
+        Read::Done(Outcome::Value(v)) => tagged("value", v),
+        Read::Done(Outcome::Format(r)) => tagged("format", ruby.str_new(r).as_value()),
+        Read::Done(Outcome::Content(r)) => tagged("content", ruby.str_new(r).as_value()),
+        Read::Done(Outcome::Serialization(e)) => tagged("serialization", e.value().map(|v| v.as_value()).unwrap_or_else(|| ruby.qnil().as_value())),
+    })
+}
+
+pub fn define(_ruby: &Ruby, native: RModule) -> Result<(), Error> {
+    let messages = native.define_module("Messages")?;
+    messages.define_singleton_method("serialize_json", magnus::function!(native_serialize_json, 5))?;
+    messages.define_singleton_method("deserialize_json", magnus::function!(native_deserialize_json, 3))?;
+    Ok(())
+}
