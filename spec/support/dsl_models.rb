@@ -31,12 +31,9 @@ module DslSpec
     klass.define_singleton_method(:sti_class_for) { |type_name| registry.fetch(type_name) }
   end
 
+  # The verifier a Rails 7.1+ app would give generates_token_for.
   def verifier(secret_key_base = SECRET_KEY_BASE)
-    # TEMPORARY until the verifier branch lands: AS 6.1's verifier (legacy envelope).
-    return TokenOxide::TokenForVerifier.build(secret_key_base) if defined?(TokenOxide::MessageVerifier)
-
-    ActiveSupport::MessageVerifier.new(::OpenSSL::KDF.pbkdf2_hmac(secret_key_base, salt: "active_record/token_for",
-                                                                iterations: 1000, length: 64, hash: "SHA256"))
+    TokenOxide::TokenForVerifier.build(secret_key_base)
   end
 
   # Freeze Time.now (the clock the verifiers read) at +time+.

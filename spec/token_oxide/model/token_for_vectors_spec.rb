@@ -64,7 +64,28 @@ RSpec.describe "generates_token_for against the Rails 7.2 vectors" do
       classes[name] = DslSpec.model(name, table: model["table_name"], verifier: verifier)
       define.call(classes[name])
     end
+    define_other_purposes(kase, classes)
     classes
+  end
+
+  # The recording app's models declared more purposes than the case's one; a
+  # "wrong purpose" lookup needs the other purpose to exist (only an unknown
+  # purpose raises KeyError). Its definition is taken from the case that
+  # records it, when the file has one.
+  def self.define_other_purposes(kase, classes)
+    kase["lookups"].each do |lookup|
+      next if lookup.dig("expected", "error", "class") == "KeyError"
+
+      klass = classes.fetch(lookup["finder_class"])
+      purpose = lookup["purpose"].to_sym
+      next if klass.token_definitions.key?(purpose)
+
+      source = vectors("token_for").find do |other|
+        other.dig("model", "defining_class") == lookup["finder_class"] && other.dig("definition", "purpose") == lookup["purpose"]
+      end
+      _, expires_in, block = source ? definition_args(source) : [purpose, nil, nil]
+      klass.generates_token_for(purpose, expires_in: expires_in, &block)
+    end
   end
 
   vectors("token_for").each do |kase|
