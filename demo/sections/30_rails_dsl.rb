@@ -22,15 +22,17 @@ section "Rails DSL: has_secure_token, generates_token_for, password reset (Activ
     t.datetime :confirmed_at
   end
 
-  user_class = Class.new(dsl_record) do
+  # The declarations a Rails model would carry; the verifier is set per class.
+  declarations = proc do
     self.table_name = "users"
     include TokenOxide::Model
-    self.generated_token_verifier = TokenOxide::TokenForVerifier.build(secret_key_base)
 
     has_secure_password
     has_secure_token :api_key, prefix: "sk_"
     generates_token_for(:email_confirmation, expires_in: 1.day) { email }
   end
+  user_class = Class.new(dsl_record, &declarations)
+  user_class.generated_token_verifier = TokenOxide::TokenForVerifier.build(secret_key_base)
   Demo.const_set(:DslUser, user_class)
 
   user = DslUser.create!(email: "ada@example.com", password: "first password")
@@ -53,14 +55,22 @@ section "Rails DSL: has_secure_token, generates_token_for, password reset (Activ
     e.class.name
   end
 
-  # The pure-Ruby path: the same model with Active Support #{ActiveSupport.version}'s
-  # MessageVerifier (same PBKDF2 key; its own pre-7.1 token format).
+  # The pure-Ruby path: the same declarations on a sibling model whose
+  # verifier is Active Support #{ActiveSupport.version}'s MessageVerifier (same
+  # PBKDF2 key; its own pre-7.1 token format). The verifier comes from the
+  # class that declared the purpose, so this must be a separate model, not a
+  # subclass.
   ruby_key = OpenSSL::KDF.pbkdf2_hmac(secret_key_base, salt: "active_record/token_for", iterations: 1000, length: 64, hash: "SHA256")
-  ruby_user_class = Class.new(user_class) { self.generated_token_verifier = ActiveSupport::MessageVerifier.new(ruby_key) }
+  ruby_user_class = Class.new(dsl_record, &declarations)
+  ruby_user_class.generated_token_verifier = ActiveSupport::MessageVerifier.new(ruby_key)
   Demo.const_set(:DslRubyVerifierUser, ruby_user_class)
   ruby_user = DslRubyVerifierUser.find(user.id)
   ruby_token = ruby_user.generate_token_for(:password_reset)
   oxide_token = user.generate_token_for(:password_reset)
+  unless ruby_user_class.token_definitions.fetch(:password_reset).message_verifier.instance_of?(ActiveSupport::MessageVerifier)
+    raise "the pure-Ruby side must sign with Active Support's MessageVerifier"
+  end
+  show "pure-Ruby path token (AS #{ActiveSupport.version})", ruby_token
 
   puts
   compare("generate_token_for(:password_reset)",

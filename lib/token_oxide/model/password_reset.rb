@@ -35,13 +35,26 @@ module TokenOxide
                                                      .parameters.include?(%i[key reset_token])
         end
 
-        # Active Model 7.1 added #password_salt; older versions lack it.
+        # A well-formed bcrypt hash: "$2a$" cost "$" 22-character salt, 31-character checksum.
+        BCRYPT_HASH = %r{\A\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}\z}.freeze
+        BCRYPT_SALT_LENGTH = 29
+
+        # Active Model 7.1 added #password_salt; older versions lack it. Same
+        # result as BCrypt::Password.new(digest).salt (the first 29 characters),
+        # without building the object on every token; odd digests still go
+        # through bcrypt and raise as Rails does.
         def define_salt_reader(model, attribute)
           return if model.method_defined?(:"#{attribute}_salt")
 
           model.define_method(:"#{attribute}_salt") do
             digest = public_send(:"#{attribute}_digest")
-            digest.present? ? BCrypt::Password.new(digest).salt : nil
+            if digest.blank?
+              nil
+            elsif BCRYPT_HASH.match?(digest)
+              digest[0, BCRYPT_SALT_LENGTH]
+            else
+              BCrypt::Password.new(digest).salt
+            end
           end
         end
 

@@ -43,7 +43,18 @@ module TokenOxide
         end
 
         def generate_token(model)
-          message_verifier.generate(payload_for(model), expires_in: expires_in, purpose: full_purpose)
+          message_verifier.generate(payload_for(model), expires_in: signing_expires_in, purpose: full_purpose)
+        end
+
+        # expires_in as handed to the verifier. A Duration made only of
+        # fixed-length units (seconds to weeks: "now" is UTC, which has no DST)
+        # moves the clock by exactly its seconds, so the verifier gets that
+        # Integer and skips calendar arithmetic; months and years stay Durations.
+        # The purpose string keeps the Duration's own to_s.
+        def signing_expires_in
+          return @signing_expires_in if defined?(@signing_expires_in)
+
+          @signing_expires_in = TokenFor.fixed_seconds(expires_in)
         end
 
         # Yields the signed id to the finder; the record counts only if its
@@ -92,6 +103,16 @@ module TokenOxide
                 "find_by_token_for needs Active Record 7.1+ for composite keys"
             end
           raise ::ActiveRecord::UnknownPrimaryKey.new(model, description)
+        end
+
+        FIXED_LENGTH_UNITS = %i[seconds minutes hours days weeks].freeze
+
+        def fixed_seconds(expires_in)
+          return expires_in unless expires_in.is_a?(::ActiveSupport::Duration)
+          return expires_in unless (expires_in.parts.keys - FIXED_LENGTH_UNITS).empty?
+
+          seconds = expires_in.value
+          seconds == seconds.to_i ? seconds.to_i : expires_in
         end
 
         # A composite key's id is an Array of values; Rails 8 looks it up as a

@@ -44,6 +44,16 @@ RSpec.describe "TokenOxide::Model has_secure_password reset token" do
       .to eq([member.id, salt[-10..]])
   end
 
+  it "reads the salt as bcrypt does, and raises bcrypt's error for a malformed digest" do
+    digest = BCrypt::Password.create("x", cost: 4)
+    member.password_digest = digest
+    expect(member.password_salt).to eq(BCrypt::Password.new(digest).salt)
+    member.password_digest = "not-a-bcrypt-hash"
+    expect { member.password_salt }.to raise_error(BCrypt::Errors::InvalidHash)
+    member.password_digest = nil
+    expect(member.password_salt).to be_nil
+  end
+
   it "stops working once the password changes" do
     token = member.password_reset_token
     member.update!(password: "battery staple")

@@ -141,8 +141,30 @@ RSpec.describe "TokenOxide::Model generates_token_for" do
       .to raise_error(ActiveRecord::UnknownPrimaryKey, /composite primary key \(group_id, user_id\).*7\.1/)
   end
 
+  it "hands fixed-length Durations to the verifier as seconds, and calendar ones as Durations" do
+    fixed = TokenOxide::Model::TokenFor.method(:fixed_seconds)
+    expect(fixed.call(15.minutes)).to eql(900)
+    expect(fixed.call(1.5.hours)).to eql(5400)
+    expect(fixed.call(2.weeks + 1.day)).to eql(1_296_000)
+    expect(fixed.call(1.month)).to eq(1.month).and(be_a(ActiveSupport::Duration))
+    expect(fixed.call(0.5.seconds)).to be_a(ActiveSupport::Duration)
+    expect(fixed.call(nil)).to be_nil
+    expect(fixed.call(600)).to eql(600)
+  end
+
+  it "expires a calendar-month token at the same day next month" do
+    monthly = account_model { generates_token_for(:monthly, expires_in: 1.month) }
+    record = monthly.find(account.id)
+    token = record.generate_token_for(:monthly)
+    DslSpec.at(self, Time.utc(2024, 6, 1, 11, 59, 59))
+    expect(monthly.find_by_token_for(:monthly, token)).to eq(record)
+    DslSpec.at(self, Time.utc(2024, 6, 1, 12))
+    expect(monthly.find_by_token_for(:monthly, token)).to be_nil
+  end
+
   it "says how to set the verifier when there is none" do
     bare = DslSpec.model("Bare", table: :dsl_accounts) { generates_token_for(:x) }
+    bare.generated_token_verifier = nil # (the booted app's Railtie may have set one on ActiveRecord::Base)
     expect { bare.new.generate_token_for(:x) }.to raise_error(TokenOxide::Error, /Bare\.generated_token_verifier is not set/)
   end
 end
