@@ -65,11 +65,18 @@ module TokenOxide
         rails_verifier = app.message_verifier(TokenForVerifier::SALT)
         current = base.generated_token_verifier
         return unless current.nil? || current.equal?(rails_verifier)
+        # Tokens signed by rotated-out secrets could not be probed: keep Rails'.
+        return if rotations?(rails_verifier)
 
         ours = TokenForVerifier.build(key_generator: app.key_generator, **native_verifier_options)
         base.generated_token_verifier = ours if same_output?(rails_verifier, ours)
-      rescue ArgumentError, TokenOxide::Error
-        nil # an option we cannot reproduce: keep Rails' verifier
+      rescue StandardError
+        nil # a setting we cannot reproduce (e.g. a MessagePack serializer): keep Rails' verifier
+      end
+
+      def rotations?(verifier)
+        rotations = verifier.instance_variable_get(:@rotations)
+        rotations.respond_to?(:empty?) && !rotations.empty?
       end
 
       # The process-wide message settings a 7.1+ app's verifiers inherit.

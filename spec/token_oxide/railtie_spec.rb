@@ -50,6 +50,22 @@ RSpec.describe "TokenOxide::Railtie" do
       expect(base.generated_token_verifier).to equal(rails_verifier)
     end
 
+    it "keeps Rails' verifier when it has rotations (old secrets the probe cannot check)" do
+      rails_verifier = TokenOxide::MessageVerifier.new(key, digest: "SHA1", serializer: :json_allow_marshal)
+      rails_verifier.rotate("old-secret" * 7)
+      base.generated_token_verifier = rails_verifier
+      railtie.accelerate_native_verifier(base, fake_app(rails_verifier))
+      expect(base.generated_token_verifier).to equal(rails_verifier)
+    end
+
+    it "keeps Rails' verifier when a setting cannot be reproduced" do
+      rails_verifier = TokenOxide::MessageVerifier.new(key, digest: "SHA1", serializer: :json_allow_marshal)
+      stub_const("ActiveSupport::Messages::Codec", Class.new { def self.default_serializer = :message_pack })
+      base.generated_token_verifier = rails_verifier
+      railtie.accelerate_native_verifier(base, fake_app(rails_verifier))
+      expect(base.generated_token_verifier).to equal(rails_verifier)
+    end
+
     it "leaves a verifier the app assigned itself alone" do
       custom = ActiveSupport::MessageVerifier.new("custom" * 11)
       base.generated_token_verifier = custom
