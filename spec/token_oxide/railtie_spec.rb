@@ -88,6 +88,16 @@ RSpec.describe "TokenOxide::Railtie" do
       expect(verifier.generate([3, "v"], purpose: "P")).to eq(reference.generate([3, "v"], purpose: "P"))
     end
 
+    it "on 7.0 uses the app's own key generator (and so its digest setting)" do
+      allow(ActiveSupport::KeyGenerator).to receive(:hash_digest_class).and_return(OpenSSL::Digest::SHA1)
+      app = fake_app(nil)
+      sha1_generator = TokenOxide::KeyGenerator.new(secret_key_base, iterations: 1000, hash_digest_class: OpenSSL::Digest::SHA1)
+      app.define_singleton_method(:key_generator) { sha1_generator }
+      verifier = railtie.backport_verifier(app)
+      reference = TokenOxide::MessageVerifier.new(sha1_generator.generate_key("active_record/token_for"), serializer: :json_allow_marshal)
+      expect(verifier.generate([3], purpose: "P")).to eq(reference.generate([3], purpose: "P"))
+    end
+
     it "honours config.token_oxide.key_generator_hash_digest_class" do
       verifier = railtie.backport_verifier(fake_app(nil, key_generator_hash_digest_class: OpenSSL::Digest::SHA1))
       sha1_key = OpenSSL::PKCS5.pbkdf2_hmac(secret_key_base, "active_record/token_for", 1000, 64, OpenSSL::Digest::SHA1.new)

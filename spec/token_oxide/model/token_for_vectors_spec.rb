@@ -56,8 +56,9 @@ RSpec.describe "generates_token_for against the Rails 7.2 vectors" do
     define.call(classes[model["defining_class"]])
     if model["class_name"] != model["defining_class"]
       classes[model["class_name"]] = DslSpec.model(model["class_name"], parent: classes[model["defining_class"]])
-      DslSpec.sti_base(classes[model["defining_class"]], classes)
     end
+    # The classes are anonymous, so a "type" column is resolved through them.
+    DslSpec.sti_base(classes[model["defining_class"]], classes) if kase["record"].key?("type")
     kase["lookups"].map { |l| l["finder_class"] }.uniq.each do |name|
       next if classes.key?(name)
 
