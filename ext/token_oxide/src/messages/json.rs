@@ -89,6 +89,20 @@ pub fn encode_value(ruby: &Ruby, value: Value, escaping: Escaping, out: &mut Vec
             i += 1;
         }
         out.push(b']');
+    } else if value.is_kind_of(ruby.class_numeric()) {
+        // ActiveSupport's jsonify takes a Numeric's `as_json` as final (BigDecimal
+        // gives a String); what is left the JSON gem writes with `to_s`.
+        let json_ready: Value = if value.respond_to("as_json", false)? { value.funcall("as_json", ())? } else { value };
+        let core = json_ready.is_nil()
+            || RString::from_value(json_ready).is_some()
+            || Integer::from_value(json_ready).is_some()
+            || Float::from_value(json_ready).is_some();
+        if core {
+            encode_value(ruby, json_ready, escaping, out, depth + 1)?;
+        } else {
+            let text: RString = json_ready.funcall("to_s", ())?;
+            write_rstring(ruby, text, escaping, out)?;
+        }
     } else if value.respond_to("as_json", false)? {
         let json_ready: Value = value.funcall("as_json", ())?;
         encode_value(ruby, json_ready, escaping, out, depth + 1)?;

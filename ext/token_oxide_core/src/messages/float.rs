@@ -15,8 +15,13 @@ pub fn write_float(value: f64, out: &mut Vec<u8>) {
         out.extend_from_slice(b"0.0");
         return;
     }
-    // Rust's `{:e}` gives the same shortest round-trip digits as Ruby's dtoa mode 0.
-    let text = format!("{magnitude:e}");
+    // Ruby's dtoa (mode 0) prints the fewest digits that round-trip and, of
+    // those, the closest to the exact value, breaking exact ties to even.
+    // Rust's shortest form gives the digit count; its exact formatting at that
+    // precision rounds half-to-even, which settles the ties the same way.
+    let shortest = format!("{magnitude:e}");
+    let count = shortest.split('e').next().map_or(1, |m| m.bytes().filter(u8::is_ascii_digit).count());
+    let text = format!("{:.*e}", count.saturating_sub(1), magnitude);
     let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
     let digits: Vec<u8> = mantissa.bytes().filter(|b| b.is_ascii_digit()).collect();
     let exponent: i32 = exponent.parse().unwrap_or(0);
@@ -87,6 +92,9 @@ mod tests {
             (1e20, "1.0e+20"),
             (-2.5, "-2.5"),
             (0.1, "0.1"),
+            // Exact ties between two shortest candidates go to the even digit.
+            (29359768080106.0625, "29359768080106.062"),
+            (664638455813780.25, "664638455813780.2"),
         ];
         for (value, expected) in cases {
             assert_eq!(s(*value), *expected, "{value:?}");
