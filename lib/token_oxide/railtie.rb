@@ -26,9 +26,9 @@ module TokenOxide
       ActiveSupport.on_load(:active_record) { Railtie.install_model(self) }
     end
 
-    # After Active Record's own "active_record.generated_token_verifier" hook
-    # (registered earlier, so it runs first on 7.1+).
-    initializer "token_oxide.generated_token_verifier" do
+    # After Active Record's own hook (7.1+; absent names are ignored), so its
+    # verifier exists when ours is weighed against it.
+    initializer "token_oxide.generated_token_verifier", after: "active_record.generated_token_verifier" do
       config.after_initialize do |app|
         ActiveSupport.on_load(:active_record) { Railtie.install_verifier(self, app) }
       end
