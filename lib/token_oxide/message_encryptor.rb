@@ -68,9 +68,16 @@ module TokenOxide
       @url_safe = options[:url_safe] ? true : false
       @force_legacy_metadata_serializer = options[:force_legacy_metadata_serializer] ? true : false
       @verifier = MessageVerifier.new(sign_secret || secret, **options, serializer: NullSerializer) unless @aead_mode
+      # GCM with a JSON serializer: one native call each way.
+      @native_gcm = @aead_mode && @native_kind != "ruby" && @secret.is_a?(String)
     end
 
     def encrypt_and_sign(value, expires_at: nil, expires_in: nil, purpose: nil)
+      if @native_gcm
+        return Native::Messages.encrypt_gcm_json(@secret, value, purpose, expires_at, expires_in,
+                                                 @force_legacy_metadata_serializer, @url_safe)
+      end
+
       data =
         if @native_kind == "ruby"
           serialize_with_metadata(value, purpose, expires_at, expires_in)
@@ -121,6 +128,11 @@ module TokenOxide
     private
 
     def read_own(message, purpose)
+      if @native_gcm
+        result = Native::Messages.decrypt_gcm_json(@secret, message, @url_safe, purpose, @native_kind == "json_allow_marshal")
+        return result[0] == :slow ? __read_payload(result[1], purpose) : result if result
+      end
+
       error = catch(:invalid_message_format) do
         plaintext = decrypt(verify(message))
         return (Native::Messages.deserialize_json(plaintext, purpose, @native_kind == "json_allow_marshal") if @native_kind != "ruby") ||

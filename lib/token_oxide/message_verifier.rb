@@ -74,6 +74,17 @@ module TokenOxide
       self
     end
 
+    private
+
+    # MessageVerifier (7.2.3+/8.0.2+) retries base64 decoding with the other
+    # alphabet, also for the legacy envelope's inner message.
+    def decode_legacy_message(string)
+      catch(:invalid_message_format) { return decode_base64(string, false) }
+      decode_base64(string, true)
+    end
+
+    public
+
     # Never shows the secret.
     def inspect
       Kernel.instance_method(:to_s).bind_call(self)
