@@ -24,6 +24,9 @@ module TokenOxide
     parent = defined?(::ActiveSupport::MessageEncryptor::InvalidMessage) ? ::ActiveSupport::MessageEncryptor::InvalidMessage : TokenOxide::Error
     InvalidMessage = Class.new(parent)
 
+    DEFER = Object.new.freeze # native result meaning "the Ruby path decides"
+    private_constant :DEFER
+
     AUTH_TAG_LENGTH = 16
     SEPARATOR = "--"
     CIPHERS = { "aes-256-gcm" => 12, "aes-256-cbc" => 16 }.freeze # cipher => IV length
@@ -90,6 +93,11 @@ module TokenOxide
     # The value, nil when the purpose does not match or the message expired;
     # raises InvalidMessage when it cannot be decrypted or read.
     def decrypt_and_verify(message, purpose: nil, on_rotation: nil)
+      if @native_gcm && @rotations.empty?
+        result = Native::Messages.decrypt_gcm_json_value(@secret, message, @url_safe, purpose,
+                                                         @native_kind == "json_allow_marshal", InvalidMessage, DEFER)
+        return result unless DEFER.equal?(result)
+      end
       tag, payload = read_message_tagged(message, purpose, on_rotation || @on_rotation)
       case tag
       when :value then payload

@@ -111,9 +111,38 @@ fn decrypt_gcm_json(
     }))
 }
 
+/// `decrypt_and_verify` itself for an encryptor without rotations: the
+/// value, nil (purpose mismatch, expired), `InvalidMessage` raised, or
+/// `defer` returned when the Ruby implementation must take over.
+#[allow(clippy::too_many_arguments)]
+fn decrypt_gcm_json_value(
+    ruby: &Ruby,
+    key: RString,
+    message: Value,
+    url_safe: bool,
+    purpose: Option<Value>,
+    allow_marshal: bool,
+    invalid_message: magnus::ExceptionClass,
+    defer: Value,
+) -> Result<Value, Error> {
+    let Some(result) = decrypt_gcm_json(ruby, key, message, url_safe, purpose, allow_marshal)? else { return Ok(defer) };
+    let tag: magnus::Symbol = result.entry(0)?;
+    let payload: Value = result.entry(1)?;
+    match tag.name()?.as_ref() {
+        "value" => Ok(payload),
+        "content" => Ok(ruby.qnil().as_value()),
+        "format" | "serialization" => {
+            let text: String = payload.funcall("to_s", ())?;
+            Err(Error::new(invalid_message, text))
+        }
+        _ => Ok(defer),
+    }
+}
+
 pub fn define(_ruby: &Ruby, native: RModule) -> Result<(), Error> {
     let messages = native.define_module("Messages")?;
     messages.define_singleton_method("encrypt_gcm_json", function!(encrypt_gcm_json, 7))?;
     messages.define_singleton_method("decrypt_gcm_json", function!(decrypt_gcm_json, 5))?;
+    messages.define_singleton_method("decrypt_gcm_json_value", function!(decrypt_gcm_json_value, 7))?;
     Ok(())
 }

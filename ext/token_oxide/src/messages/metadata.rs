@@ -11,7 +11,7 @@ use token_oxide_core::messages::json_parse::{self, Tree};
 use token_oxide_core::messages::json_write;
 use token_oxide_core::messages::time::{self, Instant};
 
-use super::json::{encode_value, parse_fast};
+use super::json::{encode_value, parse_fast, RubyBuilder};
 use super::settings;
 
 /// What reading a message came to, as ActiveSupport's throw tags.
@@ -266,6 +266,57 @@ fn load_json(ruby: &Ruby, bytes: &[u8], allow_marshal: bool) -> Result<Read, Err
     }
 }
 
+/// A plain string literal at the start of `bytes` (no escapes, no control
+/// characters): its contents and the position after the closing quote.
+fn simple_string(bytes: &[u8], start: usize) -> Option<(&[u8], usize)> {
+    let rest = bytes.get(start..)?;
+    let end = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    (rest[end] == b'"').then(|| (&rest[..end], start + end + 1))
+}
+
+/// The envelope exactly as Rails and this library write it:
+/// `{"_rails":{"data":V[,"exp":"..."][,"pur":"..."]}}` with plain strings.
+/// Only V becomes Ruby objects; `None` for any other shape (the general
+/// path then decides).
+fn read_standard_envelope(ruby: &Ruby, bytes: &[u8], purpose: Option<Value>) -> Result<Option<Outcome>, Error> {
+    const PREFIX: &[u8] = br#"{"_rails":{"data":"#;
+    if !bytes.starts_with(PREFIX) {
+        return Ok(None);
+    }
+    let (value, mut pos) = match json_parse::parse_value_at(bytes, PREFIX.len(), &mut RubyBuilder { ruby }) {
+        Ok(parsed) => parsed,
+        Err(json_parse::ParseError::Bail) => return Ok(None),
+        Err(json_parse::ParseError::Build(e)) => return Err(e),
+    };
+    let mut field = |name: &[u8]| -> Option<&[u8]> {
+        let rest = &bytes[pos..];
+        if rest.len() > name.len() + 4 && rest[0] == b',' && rest[1] == b'"' && rest[2..].starts_with(name) && rest[2 + name.len()..].starts_with(b"\":\"") {
+            let (text, next) = simple_string(bytes, pos + name.len() + 5)?;
+            pos = next;
+            Some(text)
+        } else {
+            None
+        }
+    };
+    let exp = field(b"exp");
+    let pur = field(b"pur");
+    if &bytes[pos..] != b"}}" {
+        return Ok(None);
+    }
+    if let Some(text) = exp {
+        let Some(at) = time::parse_exp(text) else { return Ok(None) };
+        let Some(now) = now(ruby)? else { return Ok(None) };
+        if now >= at {
+            return Ok(Some(Outcome::Content("expired")));
+        }
+    }
+    let Some(expected) = purpose_bytes(purpose)? else { return Ok(None) };
+    if pur.unwrap_or(b"") != expected.as_slice() {
+        return Ok(Some(Outcome::Content("mismatched purpose")));
+    }
+    Ok(Some(Outcome::Value(value)))
+}
+
 /// `deserialize_with_metadata` for the JSON serializers. The envelope is
 /// read on the parsed tree, so only the value itself becomes Ruby objects.
 /// `decode_fallback`: whether the legacy envelope's inner base64 may use the
@@ -284,6 +335,9 @@ pub fn deserialize_json_with_metadata(
             Format::Marshal if allow_marshal => return Ok(Read::Slow),
             Format::Marshal => return Ok(Read::Done(unsupported_format(ruby))),
             Format::Json | Format::Unknown => {}
+        }
+        if let Some(outcome) = read_standard_envelope(ruby, bytes, purpose)? {
+            return Ok(Read::Done(outcome));
         }
     }
     let Some(tree) = json_parse::parse_tree(bytes) else { return Ok(Read::Slow) };

@@ -63,6 +63,15 @@ pub fn parse<B: Builder>(input: &[u8], builder: &mut B) -> PResult<B::Value, B::
     Ok(value)
 }
 
+/// Parse one value starting at `start` (after optional whitespace) and
+/// return it with the position just past it; what follows is not examined.
+pub fn parse_value_at<B: Builder>(input: &[u8], start: usize, builder: &mut B) -> PResult<(B::Value, usize), B::Error> {
+    let mut parser = Parser { input, pos: start, builder, scratch: Vec::new() };
+    parser.skip_ws();
+    let value = parser.value(0)?;
+    Ok((value, parser.pos))
+}
+
 impl<'a, B: Builder> Parser<'a, B> {
     fn peek(&self) -> Option<u8> {
         self.input.get(self.pos).copied()
@@ -441,6 +450,14 @@ mod tests {
         ] {
             assert_eq!(parse_tree(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
+    }
+
+    #[test]
+    fn value_at_a_position() {
+        let input = br#"{"_rails":{"data":[1,"x"],"pur":"p"}}"#;
+        let (value, end) = parse_value_at(input, 18, &mut TreeBuilder).unwrap();
+        assert_eq!(value, Tree::Array(vec![Tree::Integer("1".into()), s("x")]));
+        assert_eq!(&input[end..], br#","pur":"p"}}"#);
     }
 
     #[test]
