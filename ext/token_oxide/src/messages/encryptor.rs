@@ -60,26 +60,31 @@ fn tagged(ruby: &Ruby, tag: &str, payload: Value) -> RArray {
     ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload])
 }
 
-/// `decrypt_and_verify`'s reading for a GCM encryptor with a JSON
-/// serializer: `[tag, payload]` (tags as in `read_message_tagged`, plus
-/// `:slow` with the plaintext for the Ruby serializer path), or nil when
-/// the Ruby implementation must handle the message.
-fn decrypt_gcm_json(
+/// What reading a GCM message natively came to.
+enum Decrypted {
+    /// The Ruby implementation must handle this message.
+    Unhandled,
+    /// Decrypted, but the Ruby serializer path must read the plaintext.
+    Plaintext(Zeroizing<Vec<u8>>),
+    Done(Outcome),
+}
+
+fn read_gcm_json(
     ruby: &Ruby,
     key: RString,
     message: Value,
     url_safe: bool,
     purpose: Option<Value>,
     allow_marshal: bool,
-) -> Result<Option<RArray>, Error> {
-    let Some(text) = RString::from_value(message) else { return Ok(None) };
-    // SAFETY: copied before any Ruby code runs.
-    let bytes = unsafe { text.as_slice() }.to_vec();
+) -> Result<Decrypted, Error> {
+    let Some(text) = RString::from_value(message) else { return Ok(Decrypted::Unhandled) };
+    // SAFETY: read here, before any Ruby code runs.
+    let bytes = unsafe { text.as_slice() };
     let (tag_len, iv_len) = (encoded_len(GCM_TAG_LEN, url_safe), encoded_len(GCM_IV_LEN, url_safe));
     if !bytes.is_ascii() || bytes.len() < tag_len + iv_len + 2 * SEPARATOR.len() {
-        return Ok(None);
+        return Ok(Decrypted::Unhandled);
     }
-    let format = |reason: &str| Ok(Some(tagged(ruby, "format", ruby.str_new(reason).as_value())));
+    let format = |reason: &'static str| Ok(Decrypted::Done(Outcome::Format(reason)));
     let tag_start = bytes.len() - tag_len;
     let iv_start = tag_start - SEPARATOR.len() - iv_len;
     if &bytes[tag_start - 2..tag_start] != SEPARATOR || &bytes[iv_start - 2..iv_start] != SEPARATOR {
@@ -96,19 +101,38 @@ fn decrypt_gcm_json(
     }
     let key = key_bytes(ruby, key)?;
     if iv.len() != GCM_IV_LEN {
-        return Ok(None);
+        return Ok(Decrypted::Unhandled);
     }
     let opened = cipher::aes256_gcm_decrypt(&key, &iv, b"", &ciphertext, &auth_tag).map_err(|e| to_ruby(ruby, e))?;
     let Some(plaintext) = opened.map(Zeroizing::new) else { return format("bad decrypt") };
-    Ok(Some(match metadata::deserialize_json_with_metadata(ruby, &plaintext, purpose, allow_marshal, false)? {
-        Read::Slow => tagged(ruby, "slow", ruby.str_from_slice(&plaintext).as_value()),
-        Read::Done(Outcome::Value(v)) => tagged(ruby, "value", v),
-        Read::Done(Outcome::Format(r)) => tagged(ruby, "format", ruby.str_new(r).as_value()),
-        Read::Done(Outcome::Content(r)) => tagged(ruby, "content", ruby.str_new(r).as_value()),
-        Read::Done(Outcome::Serialization(e)) => {
-            tagged(ruby, "serialization", e.value().map(|v| v.as_value()).unwrap_or_else(|| ruby.qnil().as_value()))
+    Ok(match metadata::deserialize_json_with_metadata(ruby, &plaintext, purpose, allow_marshal, false)? {
+        Read::Slow => Decrypted::Plaintext(plaintext),
+        Read::Done(outcome) => Decrypted::Done(outcome),
+    })
+}
+
+/// `decrypt_and_verify`'s reading for a GCM encryptor with a JSON
+/// serializer: `[tag, payload]` (tags as in `read_message_tagged`, plus
+/// `:slow` with the plaintext for the Ruby serializer path), or nil when
+/// the Ruby implementation must handle the message.
+fn decrypt_gcm_json(
+    ruby: &Ruby,
+    key: RString,
+    message: Value,
+    url_safe: bool,
+    purpose: Option<Value>,
+    allow_marshal: bool,
+) -> Result<Option<RArray>, Error> {
+    Ok(match read_gcm_json(ruby, key, message, url_safe, purpose, allow_marshal)? {
+        Decrypted::Unhandled => None,
+        Decrypted::Plaintext(plaintext) => Some(tagged(ruby, "slow", ruby.str_from_slice(&plaintext).as_value())),
+        Decrypted::Done(Outcome::Value(v)) => Some(tagged(ruby, "value", v)),
+        Decrypted::Done(Outcome::Format(r)) => Some(tagged(ruby, "format", ruby.str_new(r).as_value())),
+        Decrypted::Done(Outcome::Content(r)) => Some(tagged(ruby, "content", ruby.str_new(r).as_value())),
+        Decrypted::Done(Outcome::Serialization(e)) => {
+            Some(tagged(ruby, "serialization", e.value().map(|v| v.as_value()).unwrap_or_else(|| ruby.qnil().as_value())))
         }
-    }))
+    })
 }
 
 /// `decrypt_and_verify` itself for an encryptor without rotations: the
@@ -125,17 +149,18 @@ fn decrypt_gcm_json_value(
     invalid_message: magnus::ExceptionClass,
     defer: Value,
 ) -> Result<Value, Error> {
-    let Some(result) = decrypt_gcm_json(ruby, key, message, url_safe, purpose, allow_marshal)? else { return Ok(defer) };
-    let tag: magnus::Symbol = result.entry(0)?;
-    let payload: Value = result.entry(1)?;
-    match tag.name()?.as_ref() {
-        "value" => Ok(payload),
-        "content" => Ok(ruby.qnil().as_value()),
-        "format" | "serialization" => {
-            let text: String = payload.funcall("to_s", ())?;
+    match read_gcm_json(ruby, key, message, url_safe, purpose, allow_marshal)? {
+        Decrypted::Done(Outcome::Value(v)) => Ok(v),
+        Decrypted::Done(Outcome::Content(_)) => Ok(ruby.qnil().as_value()),
+        Decrypted::Done(Outcome::Format(reason)) => Err(Error::new(invalid_message, reason)),
+        Decrypted::Done(Outcome::Serialization(e)) => {
+            let text: String = match e.value() {
+                Some(exception) => exception.funcall("to_s", ())?,
+                None => e.to_string(),
+            };
             Err(Error::new(invalid_message, text))
         }
-        _ => Ok(defer),
+        Decrypted::Unhandled | Decrypted::Plaintext(_) => Ok(defer),
     }
 }
 
