@@ -24,6 +24,9 @@ module TokenOxide
     parent = defined?(::ActiveSupport::MessageEncryptor::InvalidMessage) ? ::ActiveSupport::MessageEncryptor::InvalidMessage : TokenOxide::Error
     InvalidMessage = Class.new(parent)
 
+    DEFER = Object.new.freeze # native result meaning "the Ruby path decides"
+    private_constant :DEFER
+
     AUTH_TAG_LENGTH = 16
     SEPARATOR = "--"
     CIPHERS = { "aes-256-gcm" => 12, "aes-256-cbc" => 16 }.freeze # cipher => IV length
@@ -68,9 +71,16 @@ module TokenOxide
       @url_safe = options[:url_safe] ? true : false
       @force_legacy_metadata_serializer = options[:force_legacy_metadata_serializer] ? true : false
       @verifier = MessageVerifier.new(sign_secret || secret, **options, serializer: NullSerializer) unless @aead_mode
+      # GCM with a JSON serializer: one native call each way.
+      @native_gcm = @aead_mode && @native_kind != "ruby" && @secret.is_a?(String)
     end
 
     def encrypt_and_sign(value, expires_at: nil, expires_in: nil, purpose: nil)
+      if @native_gcm
+        return Native::Messages.encrypt_gcm_json(@secret, value, purpose, expires_at, expires_in,
+                                                 @force_legacy_metadata_serializer, @url_safe)
+      end
+
       data =
         if @native_kind == "ruby"
           serialize_with_metadata(value, purpose, expires_at, expires_in)
@@ -83,6 +93,11 @@ module TokenOxide
     # The value, nil when the purpose does not match or the message expired;
     # raises InvalidMessage when it cannot be decrypted or read.
     def decrypt_and_verify(message, purpose: nil, on_rotation: nil)
+      if @native_gcm && @rotations.empty?
+        result = Native::Messages.decrypt_gcm_json_value(@secret, message, @url_safe, purpose,
+                                                         @native_kind == "json_allow_marshal", InvalidMessage, DEFER)
+        return result unless DEFER.equal?(result)
+      end
       tag, payload = read_message_tagged(message, purpose, on_rotation || @on_rotation)
       case tag
       when :value then payload
@@ -121,6 +136,11 @@ module TokenOxide
     private
 
     def read_own(message, purpose)
+      if @native_gcm
+        result = Native::Messages.decrypt_gcm_json(@secret, message, @url_safe, purpose, @native_kind == "json_allow_marshal")
+        return result[0] == :slow ? __read_payload(result[1], purpose) : result if result
+      end
+
       error = catch(:invalid_message_format) do
         plaintext = decrypt(verify(message))
         return (Native::Messages.deserialize_json(plaintext, purpose, @native_kind == "json_allow_marshal") if @native_kind != "ruby") ||

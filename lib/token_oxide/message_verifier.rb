@@ -20,9 +20,9 @@ module TokenOxide
   #   verifier.verified(token, purpose: :login) # => {"user_id"=>1}
   #   verifier.verify(tampered)                 # raises InvalidSignature
   #
-  # +generate+, +verified+, +verify+ and +valid_message?+ are native (the
-  # class is defined by the extension); this file adds construction,
-  # rotation and the Ruby serializer path.
+  # The class is defined by the extension, which does the signing, JSON,
+  # envelope and verification work; this file adds construction, the
+  # keyword-declaring entry points, rotation and the Ruby serializer path.
   class MessageVerifier
     include Messages::Metadata
 
@@ -46,6 +46,24 @@ module TokenOxide
       __setup(secret, @digest, @url_safe, kind, @force_legacy_metadata_serializer)
     end
 
+    # A signed token for +value+ (US-ASCII String, `ENCODED--HEXHMAC`).
+    # +purpose+ is checked on verification; +expires_at+ (a Time) or
+    # +expires_in+ (seconds or a Duration) set the expiry.
+    def generate(value, purpose: nil, expires_at: nil, expires_in: nil)
+      __generate(value, purpose, expires_at, expires_in)
+    end
+
+    # The value, or nil when the token is invalid, expired or for another
+    # purpose. A payload the serializer cannot read raises its error.
+    def verified(message, purpose: nil, on_rotation: nil)
+      __verified(message, purpose, on_rotation)
+    end
+
+    # Like #verified, but raises InvalidSignature instead of returning nil.
+    def verify(message, purpose: nil, on_rotation: nil)
+      __verify(message, purpose, on_rotation)
+    end
+
     # Adds a fallback verifier for +verified+/+verify+: options not given are
     # the primary's, a positional argument replaces the secret.
     #
@@ -55,6 +73,17 @@ module TokenOxide
       @rotations << self.class.new(*args, *@args.drop(args.length), **@options, **options)
       self
     end
+
+    private
+
+    # MessageVerifier (7.2.3+/8.0.2+) retries base64 decoding with the other
+    # alphabet, also for the legacy envelope's inner message.
+    def decode_legacy_message(string)
+      catch(:invalid_message_format) { return decode_base64(string, false) }
+      decode_base64(string, true)
+    end
+
+    public
 
     # Never shows the secret.
     def inspect

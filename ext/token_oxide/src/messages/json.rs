@@ -38,8 +38,9 @@ fn write_rstring(ruby: &Ruby, s: RString, escaping: Escaping, out: &mut Vec<u8>)
 }
 
 fn write_symbol(ruby: &Ruby, sym: Symbol, escaping: Escaping, out: &mut Vec<u8>) -> Result<(), Error> {
-    let name: RString = sym.funcall("name", ())?;
-    write_rstring(ruby, name, escaping, out)
+    let name = sym.name()?;
+    json_write::write_string(name.as_bytes(), escaping, out)
+        .map_err(|_| json_error(ruby, "GeneratorError", "source sequence is illegal/malformed utf-8".into()))
 }
 
 /// Append `value` as `ActiveSupport::JSON.encode(value)` would write it.

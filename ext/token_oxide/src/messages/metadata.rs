@@ -7,10 +7,11 @@
 use magnus::{prelude::*, value::ReprValue, Error, Float, Integer, RHash, RModule, RString, Ruby, Symbol, Time, Value};
 use token_oxide_core::base64;
 use token_oxide_core::messages::codec::{self, Format, LEGACY_ENVELOPE_PREFIX};
+use token_oxide_core::messages::json_parse::{self, Tree};
 use token_oxide_core::messages::json_write;
 use token_oxide_core::messages::time::{self, Instant};
 
-use super::json::{encode_value, parse_fast};
+use super::json::{encode_value, parse_fast, RubyBuilder};
 use super::settings;
 
 /// What reading a message came to, as ActiveSupport's throw tags.
@@ -43,13 +44,44 @@ pub fn instant_of(time: Time) -> Result<Option<Instant>, Error> {
     Ok(u32::try_from(ts.tv_nsec).ok().and_then(|n| Instant::new(ts.tv_sec, n)))
 }
 
-/// `Time.now`, read through Ruby so time-travel helpers apply.
+/// `Time.now`, always called through Ruby so `travel_to`, Timecop and
+/// stubs apply; only asked for when an expiry is involved.
 pub fn now(ruby: &Ruby) -> Result<Option<Instant>, Error> {
-    let now: Value = ruby.class_time().funcall("now", ())?;
+    let time_class = ruby.class_time();
+    let now: Value = time_class.funcall("now", ())?;
     match Time::from_value(now) {
         Some(t) => instant_of(t),
         None => Ok(None),
     }
+}
+
+/// Whole seconds of an `ActiveSupport::Duration` whose parts are all exact
+/// in UTC (seconds, minutes, hours, days, weeks: no months or years), else `None`.
+fn duration_seconds(ruby: &Ruby, value: Value) -> Result<Option<i64>, Error> {
+    let Ok(active_support) = ruby.class_object().const_get::<_, RModule>("ActiveSupport") else { return Ok(None) };
+    let Ok(duration) = active_support.const_get::<_, magnus::RClass>("Duration") else { return Ok(None) };
+    if !value.is_kind_of(duration) {
+        return Ok(None);
+    }
+    let parts: RHash = value.funcall("parts", ())?;
+    let mut exact = true;
+    parts.foreach(|key: Value, _: Value| {
+        let name = Symbol::from_value(key).and_then(|s| s.name().ok().map(|n| n.into_owned()));
+        exact = matches!(name.as_deref(), Some("seconds" | "minutes" | "hours" | "days" | "weeks"));
+        Ok(if exact { magnus::r_hash::ForEach::Continue } else { magnus::r_hash::ForEach::Stop })
+    })?;
+    if !exact {
+        return Ok(None);
+    }
+    let total: Value = value.funcall("value", ())?;
+    Ok(if let Some(i) = Integer::from_value(total) {
+        i.to_i64().ok()
+    } else if let Some(f) = Float::from_value(total) {
+        let v = f.to_f64();
+        (v.fract() == 0.0 && v.abs() < 1e15).then_some(v as i64)
+    } else {
+        None
+    })
 }
 
 /// The `exp` text for `expires_at` / `expires_in`, or `None` without expiry.
@@ -66,7 +98,7 @@ fn expiry_text(ruby: &Ruby, expires_at: Option<Value>, expires_in: Option<Value>
             let v = f.to_f64();
             (v.fract() == 0.0 && v.abs() < 1e15).then_some(v as i64)
         } else {
-            None
+            duration_seconds(ruby, seconds)?
         };
         match offset {
             Some(offset) => now(ruby)?.and_then(|n| n.plus_seconds(offset)),
@@ -86,7 +118,11 @@ fn expiry_text(ruby: &Ruby, expires_at: Option<Value>, expires_in: Option<Value>
 
 /// `purpose.to_s` appended as a JSON string.
 fn write_purpose_string(ruby: &Ruby, purpose: Value, out: &mut Vec<u8>) -> Result<(), Error> {
-    let text: Value = if RString::from_value(purpose).is_some() { purpose } else if let Some(sym) = Symbol::from_value(purpose) { sym.funcall("name", ())? } else { purpose.funcall("to_s", ())? };
+    let text: Value = if RString::from_value(purpose).is_some() || Symbol::from_value(purpose).is_some() {
+        purpose // a Symbol is written as its name, like `to_s`
+    } else {
+        purpose.funcall("to_s", ())?
+    };
     encode_value(ruby, text, settings::escaping(), out, 0)
 }
 
@@ -147,7 +183,7 @@ fn purpose_bytes(purpose: Option<Value>) -> Result<Option<Vec<u8>>, Error> {
     let s: RString = if let Some(s) = RString::from_value(purpose) {
         s
     } else if let Some(sym) = Symbol::from_value(purpose) {
-        sym.funcall("name", ())?
+        return Ok(Some(sym.name()?.as_bytes().to_vec()));
     } else {
         return Ok(None);
     };
@@ -162,27 +198,56 @@ fn purpose_bytes(purpose: Option<Value>) -> Result<Option<Vec<u8>>, Error> {
     }
 }
 
-/// `extract_from_metadata_envelope`: `None` when fine, else why it fails.
-fn check_envelope(ruby: &Ruby, rails: RHash, purpose: Option<Value>) -> Result<Result<Option<&'static str>, ()>, Error> {
-    if let Some(exp) = rails.get(ruby.str_new("exp")).filter(|v| v.to_bool()) {
-        let Some(text) = RString::from_value(exp) else { return Ok(Err(())) };
-        // SAFETY: copied before Ruby runs again.
-        let Some(at) = time::parse_exp(&unsafe { text.as_slice() }.to_vec()) else { return Ok(Err(())) };
-        let Some(now) = now(ruby)? else { return Ok(Err(())) };
-        if now >= at {
-            return Ok(Ok(Some("expired")));
-        }
-    }
-    let stored: Vec<u8> = match rails.get(ruby.str_new("pur")) {
-        None => Vec::new(),
-        Some(v) if v.is_nil() => Vec::new(),
-        Some(v) => match RString::from_value(v) {
-            Some(s) if s.is_utf8_compatible_encoding() => unsafe { s.as_slice() }.to_vec(),
-            _ => return Ok(Err(())),
+/// A parsed JSON value as the Ruby object `JSON.parse` returns.
+fn tree_to_ruby(ruby: &Ruby, tree: &Tree) -> Result<Value, Error> {
+    Ok(match tree {
+        Tree::Null => ruby.qnil().as_value(),
+        Tree::Bool(true) => ruby.qtrue().as_value(),
+        Tree::Bool(false) => ruby.qfalse().as_value(),
+        Tree::Integer(text) => match text.parse::<i64>() {
+            Ok(n) => ruby.integer_from_i64(n).as_value(),
+            Err(_) => ruby.str_new(text).funcall("to_i", ())?,
         },
+        Tree::Float(f) => ruby.float_from_f64(*f).as_value(),
+        Tree::Str(bytes) => ruby.enc_str_new(bytes, ruby.utf8_encoding()).as_value(),
+        Tree::Array(items) => {
+            let array = ruby.ary_new_capa(items.len());
+            for item in items {
+                array.push(tree_to_ruby(ruby, item)?)?;
+            }
+            array.as_value()
+        }
+        Tree::Object(pairs) => {
+            let hash = ruby.hash_new();
+            for (key, value) in pairs {
+                hash.aset(ruby.enc_str_new(key, ruby.utf8_encoding()), tree_to_ruby(ruby, value)?)?;
+            }
+            hash.as_value()
+        }
+    })
+}
+
+/// `extract_from_metadata_envelope` on the parsed envelope: `Ok(None)` when
+/// it passes, `Ok(Some(reason))` when it fails, `Err(())` when Ruby must decide.
+fn check_envelope(ruby: &Ruby, rails: &Tree, purpose: Option<Value>) -> Result<Result<Option<&'static str>, ()>, Error> {
+    match rails.get(b"exp") {
+        None | Some(Tree::Null | Tree::Bool(false)) => {}
+        Some(Tree::Str(text)) => {
+            let Some(at) = time::parse_exp(text) else { return Ok(Err(())) };
+            let Some(now) = now(ruby)? else { return Ok(Err(())) };
+            if now >= at {
+                return Ok(Ok(Some("expired")));
+            }
+        }
+        Some(_) => return Ok(Err(())),
+    }
+    let stored: &[u8] = match rails.get(b"pur") {
+        None | Some(Tree::Null) => b"",
+        Some(Tree::Str(text)) => text,
+        Some(_) => return Ok(Err(())),
     };
     let Some(expected) = purpose_bytes(purpose)? else { return Ok(Err(())) };
-    Ok(Ok((stored != expected).then_some("mismatched purpose")))
+    Ok(Ok((stored != expected.as_slice()).then_some("mismatched purpose")))
 }
 
 fn unsupported_format(ruby: &Ruby) -> Outcome {
@@ -201,7 +266,59 @@ fn load_json(ruby: &Ruby, bytes: &[u8], allow_marshal: bool) -> Result<Read, Err
     }
 }
 
-/// `deserialize_with_metadata` for the JSON serializers.
+/// A plain string literal at the start of `bytes` (no escapes, no control
+/// characters): its contents and the position after the closing quote.
+fn simple_string(bytes: &[u8], start: usize) -> Option<(&[u8], usize)> {
+    let rest = bytes.get(start..)?;
+    let end = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    (rest[end] == b'"').then(|| (&rest[..end], start + end + 1))
+}
+
+/// The envelope exactly as Rails and this library write it:
+/// `{"_rails":{"data":V[,"exp":"..."][,"pur":"..."]}}` with plain strings.
+/// Only V becomes Ruby objects; `None` for any other shape (the general
+/// path then decides).
+fn read_standard_envelope(ruby: &Ruby, bytes: &[u8], purpose: Option<Value>) -> Result<Option<Outcome>, Error> {
+    const PREFIX: &[u8] = br#"{"_rails":{"data":"#;
+    if !bytes.starts_with(PREFIX) {
+        return Ok(None);
+    }
+    let (value, mut pos) = match json_parse::parse_value_at(bytes, PREFIX.len(), &mut RubyBuilder { ruby }) {
+        Ok(parsed) => parsed,
+        Err(json_parse::ParseError::Bail) => return Ok(None),
+        Err(json_parse::ParseError::Build(e)) => return Err(e),
+    };
+    let mut field = |name: &[u8]| -> Option<&[u8]> {
+        let rest = &bytes[pos..];
+        if rest.len() > name.len() + 4 && rest[0] == b',' && rest[1] == b'"' && rest[2..].starts_with(name) && rest[2 + name.len()..].starts_with(b"\":\"") {
+            let (text, next) = simple_string(bytes, pos + name.len() + 5)?;
+            pos = next;
+            Some(text)
+        } else {
+            None
+        }
+    };
+    let exp = field(b"exp");
+    let pur = field(b"pur");
+    if &bytes[pos..] != b"}}" {
+        return Ok(None);
+    }
+    if let Some(text) = exp {
+        let Some(at) = time::parse_exp(text) else { return Ok(None) };
+        let Some(now) = now(ruby)? else { return Ok(None) };
+        if now >= at {
+            return Ok(Some(Outcome::Content("expired")));
+        }
+    }
+    let Some(expected) = purpose_bytes(purpose)? else { return Ok(None) };
+    if pur.unwrap_or(b"") != expected.as_slice() {
+        return Ok(Some(Outcome::Content("mismatched purpose")));
+    }
+    Ok(Some(Outcome::Value(value)))
+}
+
+/// `deserialize_with_metadata` for the JSON serializers. The envelope is
+/// read on the parsed tree, so only the value itself becomes Ruby objects.
 /// `decode_fallback`: whether the legacy envelope's inner base64 may use the
 /// other alphabet (MessageVerifier 7.2.3+ does, MessageEncryptor does not).
 pub fn deserialize_json_with_metadata(
@@ -213,34 +330,44 @@ pub fn deserialize_json_with_metadata(
 ) -> Result<Read, Error> {
     let purpose = truthy(purpose);
     let legacy = bytes.starts_with(LEGACY_ENVELOPE_PREFIX);
-    let loaded = if legacy { parse_fast(ruby, bytes)? } else {
-        match load_json(ruby, bytes, allow_marshal)? {
-            Read::Done(Outcome::Value(v)) => Some(v),
-            other => return Ok(other),
+    if !legacy {
+        match codec::detect_format(bytes) {
+            Format::Marshal if allow_marshal => return Ok(Read::Slow),
+            Format::Marshal => return Ok(Read::Done(unsupported_format(ruby))),
+            Format::Json | Format::Unknown => {}
         }
-    };
-    let Some(loaded) = loaded else { return Ok(Read::Slow) };
-    let rails = RHash::from_value(loaded).and_then(|h| h.get(ruby.str_new("_rails")).map(|r| (h, r)));
-    let Some((_, rails)) = rails else {
+        if let Some(outcome) = read_standard_envelope(ruby, bytes, purpose)? {
+            return Ok(Read::Done(outcome));
+        }
+    }
+    let Some(tree) = json_parse::parse_tree(bytes) else { return Ok(Read::Slow) };
+    let Some(rails) = tree.get(b"_rails") else {
         if legacy {
             return Ok(Read::Slow);
         }
-        return Ok(Read::Done(if purpose.is_none() { Outcome::Value(loaded) } else { Outcome::Content("missing metadata") }));
+        return Ok(Read::Done(if purpose.is_none() {
+            Outcome::Value(tree_to_ruby(ruby, &tree)?)
+        } else {
+            Outcome::Content("missing metadata")
+        }));
     };
-    let Some(rails) = RHash::from_value(rails) else { return Ok(Read::Slow) };
+    if !matches!(rails, Tree::Object(_)) {
+        return Ok(Read::Slow);
+    }
     match check_envelope(ruby, rails, purpose)? {
         Err(()) => return Ok(Read::Slow),
         Ok(Some(reason)) => return Ok(Read::Done(Outcome::Content(reason))),
         Ok(None) => {}
     }
     if !legacy {
-        let data = rails.get(ruby.str_new("data")).unwrap_or_else(|| ruby.qnil().as_value());
+        let data = match rails.get(b"data") {
+            Some(data) => tree_to_ruby(ruby, data)?,
+            None => ruby.qnil().as_value(),
+        };
         return Ok(Read::Done(Outcome::Value(data)));
     }
-    let Some(message) = rails.get(ruby.str_new("message")).and_then(RString::from_value) else { return Ok(Read::Slow) };
-    // SAFETY: copied immediately.
-    let encoded = unsafe { message.as_slice() }.to_vec();
-    let inner = if decode_fallback { codec::decode_with_fallback(&encoded, false) } else { codec::decode(&encoded, false) };
+    let Some(Tree::Str(encoded)) = rails.get(b"message") else { return Ok(Read::Slow) };
+    let inner = if decode_fallback { codec::decode_with_fallback(encoded, false) } else { codec::decode(encoded, false) };
     let Some(inner) = inner else {
         return Ok(Read::Done(Outcome::Format("invalid base64")));
     };

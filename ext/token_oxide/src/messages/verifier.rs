@@ -1,13 +1,14 @@
 //! `TokenOxide::MessageVerifier`'s native half: the object holds the keyed
-//! HMAC state and options; `generate`, `verified`, `verify` and
-//! `valid_message?` run here without a Ruby frame in between. Serializers
+//! HMAC state and options; `generate`, `verified`, `verify` (through one-line
+//! Ruby methods that declare the keywords, so no Hash is allocated for them)
+//! and `valid_message?` run here. Serializers
 //! other than `:json` / `:json_allow_marshal`, rotations and unusual payloads
 //! call back into the Ruby half (`lib/token_oxide/message_verifier.rb`).
 
 use std::cell::RefCell;
 
 use magnus::{
-    method, prelude::*, scan_args::{get_kwargs, scan_args}, typed_data::Obj, value::ReprValue, Error, RArray, RClass,
+    method, prelude::*, typed_data::Obj, value::ReprValue, Error, RArray, RClass,
     RModule, RString, Ruby, Value,
 };
 use token_oxide_core::digest::{Algorithm, HmacKey};
@@ -74,15 +75,16 @@ fn ascii_string(ruby: &Ruby, bytes: &[u8]) -> RString {
     ruby.enc_str_new(bytes, ruby.usascii_encoding())
 }
 
-fn generate(ruby: &Ruby, rb_self: Obj<Verifier>, args: &[Value]) -> Result<RString, Error> {
-    let args = scan_args::<(Value,), (), (), (), _, ()>(args)?;
-    let kw = get_kwargs::<_, (), (Option<Value>, Option<Value>, Option<Value>), ()>(
-        args.keywords,
-        &[],
-        &["purpose", "expires_at", "expires_in"],
-    )?;
-    let (value,) = args.required;
-    let (purpose, expires_at, expires_in) = kw.optional;
+/// `generate(value, purpose:, expires_at:, expires_in:)`. The keywords are
+/// declared in Ruby (no Hash is allocated for them) and passed positionally.
+fn generate(
+    ruby: &Ruby,
+    rb_self: Obj<Verifier>,
+    value: Value,
+    purpose: Option<Value>,
+    expires_at: Option<Value>,
+    expires_in: Option<Value>,
+) -> Result<RString, Error> {
     let (kind, force_legacy) = rb_self.with(ruby, |c| (c.kind, c.force_legacy))?;
     let payload: Vec<u8> = if kind == Kind::Ruby {
         let dumped: RString = rb_self.funcall("serialize_with_metadata", (value, purpose, expires_at, expires_in))?;
@@ -197,22 +199,13 @@ pub fn read_message(ruby: &Ruby, rb_self: Obj<Verifier>, message: Value, purpose
     Ok(first)
 }
 
-fn read_args(args: &[Value]) -> Result<(Value, Option<Value>, Option<Value>), Error> {
-    let args = scan_args::<(Value,), (), (), (), _, ()>(args)?;
-    let kw = get_kwargs::<_, (), (Option<Value>, Option<Value>), ()>(args.keywords, &[], &["purpose", "on_rotation"])?;
-    let (message,) = args.required;
-    let (purpose, on_rotation) = kw.optional;
-    Ok((message, purpose, on_rotation))
-}
-
 fn invalid_signature(ruby: &Ruby, reason: &str) -> Result<Error, Error> {
     let class: RClass = ruby.class_object().const_get::<_, RModule>("TokenOxide")?.const_get::<_, RClass>("MessageVerifier")?.const_get("InvalidSignature")?;
     let class = magnus::ExceptionClass::from_value(class.as_value()).ok_or_else(|| Error::new(ruby.exception_runtime_error(), "InvalidSignature"))?;
     Ok(Error::new(class, reason.to_owned()))
 }
 
-fn verified(ruby: &Ruby, rb_self: Obj<Verifier>, args: &[Value]) -> Result<Value, Error> {
-    let (message, purpose, on_rotation) = read_args(args)?;
+fn verified(ruby: &Ruby, rb_self: Obj<Verifier>, message: Value, purpose: Option<Value>, on_rotation: Option<Value>) -> Result<Value, Error> {
     match read_message(ruby, rb_self, message, purpose, on_rotation)? {
         Outcome::Value(v) => Ok(v),
         Outcome::Format(_) | Outcome::Content(_) => Ok(ruby.qnil().as_value()),
@@ -220,8 +213,7 @@ fn verified(ruby: &Ruby, rb_self: Obj<Verifier>, args: &[Value]) -> Result<Value
     }
 }
 
-fn verify(ruby: &Ruby, rb_self: Obj<Verifier>, args: &[Value]) -> Result<Value, Error> {
-    let (message, purpose, on_rotation) = read_args(args)?;
+fn verify(ruby: &Ruby, rb_self: Obj<Verifier>, message: Value, purpose: Option<Value>, on_rotation: Option<Value>) -> Result<Value, Error> {
     match read_message(ruby, rb_self, message, purpose, on_rotation)? {
         Outcome::Value(v) => Ok(v),
         Outcome::Format(reason) | Outcome::Content(reason) => Err(invalid_signature(ruby, reason)?),
@@ -265,9 +257,9 @@ pub fn define(ruby: &Ruby, module: RModule) -> Result<(), Error> {
     let class = module.define_class("MessageVerifier", ruby.class_object())?;
     class.define_alloc_func::<Verifier>();
     class.define_private_method("__setup", method!(setup, 5))?;
-    class.define_method("generate", method!(generate, -1))?;
-    class.define_method("verified", method!(verified, -1))?;
-    class.define_method("verify", method!(verify, -1))?;
+    class.define_private_method("__generate", method!(generate, 4))?;
+    class.define_private_method("__verified", method!(verified, 3))?;
+    class.define_private_method("__verify", method!(verify, 3))?;
     class.define_method("valid_message?", method!(valid_message, 1))?;
     class.define_method("read_message_tagged", method!(read_message_tagged, 2))?;
     class.define_private_method("__sign_serialized", method!(sign_serialized, 1))?;

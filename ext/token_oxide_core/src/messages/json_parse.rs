@@ -63,6 +63,15 @@ pub fn parse<B: Builder>(input: &[u8], builder: &mut B) -> PResult<B::Value, B::
     Ok(value)
 }
 
+/// Parse one value starting at `start` (after optional whitespace) and
+/// return it with the position just past it; what follows is not examined.
+pub fn parse_value_at<B: Builder>(input: &[u8], start: usize, builder: &mut B) -> PResult<(B::Value, usize), B::Error> {
+    let mut parser = Parser { input, pos: start, builder, scratch: Vec::new() };
+    parser.skip_ws();
+    let value = parser.value(0)?;
+    Ok((value, parser.pos))
+}
+
 impl<'a, B: Builder> Parser<'a, B> {
     fn peek(&self) -> Option<u8> {
         self.input.get(self.pos).copied()
@@ -345,6 +354,17 @@ pub enum Tree {
     Object(Vec<(Vec<u8>, Tree)>),
 }
 
+impl Tree {
+    /// The value of `key` in an object, as a Ruby Hash built from it would
+    /// answer: the last of repeated keys wins.
+    pub fn get(&self, key: &[u8]) -> Option<&Tree> {
+        match self {
+            Tree::Object(pairs) => pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
 /// Builds a [`Tree`].
 pub struct TreeBuilder;
 
@@ -383,12 +403,9 @@ impl Builder for TreeBuilder {
         Ok(Vec::new())
     }
     fn insert(&mut self, object: &mut Self::Object, key: &[u8], value: Tree) -> Result<(), Self::Error> {
-        // Like a Ruby Hash: a repeated key keeps its first position, last value.
-        if let Some(slot) = object.iter_mut().find(|(k, _)| k == key) {
-            slot.1 = value;
-        } else {
-            object.push((key.to_vec(), value));
-        }
+        // Repeated keys are kept in order (no quadratic search here); see
+        // [`Tree::get`] for the Ruby Hash reading of them.
+        object.push((key.to_vec(), value));
         Ok(())
     }
     fn end_object(&mut self, object: Self::Object) -> Result<Tree, Self::Error> {
@@ -417,13 +434,10 @@ mod tests {
         assert_eq!(parse_tree(b"1e400"), Some(Tree::Float(f64::INFINITY)));
         assert_eq!(parse_tree(b"123456789012345678901234567890"), Some(Tree::Integer("123456789012345678901234567890".into())));
         assert_eq!(parse_tree(br#""a\u00e9\ud83d\ude00\n\/""#), Some(s("aé😀\n/")));
-        assert_eq!(
-            parse_tree(br#"{"a":1,"b":[true,false,null],"a":3}"#),
-            Some(Tree::Object(vec![
-                (b"a".to_vec(), Tree::Integer("3".into())),
-                (b"b".to_vec(), Tree::Array(vec![Tree::Bool(true), Tree::Bool(false), Tree::Null])),
-            ]))
-        );
+        let tree = parse_tree(br#"{"a":1,"b":[true,false,null],"a":3}"#).unwrap();
+        assert_eq!(tree.get(b"a"), Some(&Tree::Integer("3".into())), "last repeated key wins");
+        assert_eq!(tree.get(b"b"), Some(&Tree::Array(vec![Tree::Bool(true), Tree::Bool(false), Tree::Null])));
+        assert_eq!(tree.get(b"c"), None);
         assert_eq!(parse_tree(b"\"\xff\""), Some(Tree::Str(vec![0xff])));
     }
 
@@ -436,6 +450,14 @@ mod tests {
         ] {
             assert_eq!(parse_tree(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
+    }
+
+    #[test]
+    fn value_at_a_position() {
+        let input = br#"{"_rails":{"data":[1,"x"],"pur":"p"}}"#;
+        let (value, end) = parse_value_at(input, 18, &mut TreeBuilder).unwrap();
+        assert_eq!(value, Tree::Array(vec![Tree::Integer("1".into()), s("x")]));
+        assert_eq!(&input[end..], br#","pur":"p"}}"#);
     }
 
     #[test]
