@@ -43,7 +43,10 @@ pub struct Verifier {
 
 impl Verifier {
     fn with<T>(&self, ruby: &Ruby, f: impl FnOnce(&Config) -> T) -> Result<T, Error> {
-        let config = self.config.borrow();
+        let config = self
+            .config
+            .try_borrow()
+            .map_err(|_| Error::new(ruby.exception_runtime_error(), "MessageVerifier is being initialized"))?;
         let config = config.as_ref().ok_or_else(|| {
             Error::new(
                 ruby.exception_runtime_error(),
@@ -71,7 +74,11 @@ fn setup(
     };
     // SAFETY: the key bytes are absorbed into the HMAC state before Ruby runs.
     let key = HmacKey::new(algorithm, unsafe { secret.as_slice() });
-    *rb_self.config.borrow_mut() = Some(Config {
+    let mut slot = rb_self
+        .config
+        .try_borrow_mut()
+        .map_err(|_| Error::new(ruby.exception_runtime_error(), "MessageVerifier is in use"))?;
+    *slot = Some(Config {
         key,
         url_safe,
         kind,
