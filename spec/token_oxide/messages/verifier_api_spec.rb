@@ -94,3 +94,24 @@ RSpec.describe TokenOxide::MessageVerifier, "API" do
     expect { verifier.generate(1, purpose: :a, bogus: 1) }.to raise_error(ArgumentError)
   end
 end
+
+RSpec.describe TokenOxide::MessageVerifier, "with ActiveSupport's travel_to" do
+  require "active_support/testing/time_helpers"
+  include ActiveSupport::Testing::TimeHelpers
+
+  it "reads the clock through Time.now, so time travel applies to generation and expiry" do
+    verifier = described_class.new("secret")
+    encryptor = TokenOxide::MessageEncryptor.new("k" * 32)
+    travel_to Time.utc(2030, 6, 1, 12, 0, 0) do
+      token = verifier.generate("v", expires_in: 60)
+      expect(Base64.strict_decode64(token.split("--").first)).to include('"exp":"2030-06-01T12:01:00.000Z"')
+      message = encryptor.encrypt_and_sign("e", expires_in: 60)
+      travel 59.seconds
+      expect(verifier.verified(token)).to eq("v")
+      expect(encryptor.decrypt_and_verify(message)).to eq("e")
+      travel 1.second
+      expect(verifier.verified(token)).to be_nil
+      expect(encryptor.decrypt_and_verify(message)).to be_nil
+    end
+  end
+end

@@ -2,8 +2,8 @@
 //! byte buffer, and `JSON.parse` building Ruby objects from the core reader.
 
 use magnus::{
-    prelude::*, r_hash::ForEach, value::ReprValue, Error, Float, Integer, RArray, RClass, RHash, RModule, RString,
-    Ruby, Symbol, Value,
+    prelude::*, r_hash::ForEach, value::ReprValue, Error, Float, Integer, RArray, RClass, RHash,
+    RModule, RString, Ruby, Symbol, Value,
 };
 use token_oxide_core::messages::json_parse::{self, Builder, ParseError};
 use token_oxide_core::messages::json_write::{self, Escaping};
@@ -19,34 +19,72 @@ fn json_error(ruby: &Ruby, class: &str, msg: String) -> Error {
         .const_get::<_, RModule>("JSON")
         .and_then(|json| json.const_get::<_, RClass>(class))
         .unwrap_or_else(|_| ruby.exception_runtime_error().as_r_class());
-    Error::new(magnus::ExceptionClass::from_value(class.as_value()).unwrap_or_else(|| ruby.exception_runtime_error()), msg)
+    Error::new(
+        magnus::ExceptionClass::from_value(class.as_value())
+            .unwrap_or_else(|| ruby.exception_runtime_error()),
+        msg,
+    )
 }
 
 /// Append a Ruby String's JSON form (the JSON gem reads its bytes as UTF-8
 /// when the encoding is UTF-8, US-ASCII or binary; other encodings are
 /// transcoded first).
-fn write_rstring(ruby: &Ruby, s: RString, escaping: Escaping, out: &mut Vec<u8>) -> Result<(), Error> {
+fn write_rstring(
+    ruby: &Ruby,
+    s: RString,
+    escaping: Escaping,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
     let index = s.enc_get();
-    let s = if index == ruby.utf8_encindex() || index == ruby.usascii_encindex() || index == ruby.ascii8bit_encindex() {
+    let s = if index == ruby.utf8_encindex()
+        || index == ruby.usascii_encindex()
+        || index == ruby.ascii8bit_encindex()
+    {
         s
     } else {
         s.funcall::<_, _, RString>("encode", ("UTF-8",))?
     };
     // SAFETY: the bytes are copied into `out` before any Ruby code runs.
     let result = unsafe { json_write::write_string(s.as_slice(), escaping, out) };
-    result.map_err(|_| json_error(ruby, "GeneratorError", "source sequence is illegal/malformed utf-8".into()))
+    result.map_err(|_| {
+        json_error(
+            ruby,
+            "GeneratorError",
+            "source sequence is illegal/malformed utf-8".into(),
+        )
+    })
 }
 
-fn write_symbol(ruby: &Ruby, sym: Symbol, escaping: Escaping, out: &mut Vec<u8>) -> Result<(), Error> {
+fn write_symbol(
+    ruby: &Ruby,
+    sym: Symbol,
+    escaping: Escaping,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
     let name = sym.name()?;
-    json_write::write_string(name.as_bytes(), escaping, out)
-        .map_err(|_| json_error(ruby, "GeneratorError", "source sequence is illegal/malformed utf-8".into()))
+    json_write::write_string(name.as_bytes(), escaping, out).map_err(|_| {
+        json_error(
+            ruby,
+            "GeneratorError",
+            "source sequence is illegal/malformed utf-8".into(),
+        )
+    })
 }
 
 /// Append `value` as `ActiveSupport::JSON.encode(value)` would write it.
-pub fn encode_value(ruby: &Ruby, value: Value, escaping: Escaping, out: &mut Vec<u8>, depth: usize) -> Result<(), Error> {
+pub fn encode_value(
+    ruby: &Ruby,
+    value: Value,
+    escaping: Escaping,
+    out: &mut Vec<u8>,
+    depth: usize,
+) -> Result<(), Error> {
     if depth > MAX_ENCODE_DEPTH {
-        return Err(json_error(ruby, "NestingError", format!("nesting of {depth} is too deep")));
+        return Err(json_error(
+            ruby,
+            "NestingError",
+            format!("nesting of {depth} is too deep"),
+        ));
     }
     if value.is_nil() {
         out.extend_from_slice(b"null");
@@ -93,7 +131,11 @@ pub fn encode_value(ruby: &Ruby, value: Value, escaping: Escaping, out: &mut Vec
     } else if value.is_kind_of(ruby.class_numeric()) {
         // ActiveSupport's jsonify takes a Numeric's `as_json` as final (BigDecimal
         // gives a String); what is left the JSON gem writes with `to_s`.
-        let json_ready: Value = if value.respond_to("as_json", false)? { value.funcall("as_json", ())? } else { value };
+        let json_ready: Value = if value.respond_to("as_json", false)? {
+            value.funcall("as_json", ())?
+        } else {
+            value
+        };
         let core = json_ready.is_nil()
             || RString::from_value(json_ready).is_some()
             || Integer::from_value(json_ready).is_some()
@@ -115,7 +157,13 @@ pub fn encode_value(ruby: &Ruby, value: Value, escaping: Escaping, out: &mut Vec
     Ok(())
 }
 
-fn encode_hash(ruby: &Ruby, hash: RHash, escaping: Escaping, out: &mut Vec<u8>, depth: usize) -> Result<(), Error> {
+fn encode_hash(
+    ruby: &Ruby,
+    hash: RHash,
+    escaping: Escaping,
+    out: &mut Vec<u8>,
+    depth: usize,
+) -> Result<(), Error> {
     // ActiveSupport stringifies other keys with `to_s` into a new Hash, so
     // keys that collide after `to_s` collapse; let Ruby build that Hash.
     let mut plain_keys = true;
@@ -127,7 +175,10 @@ fn encode_hash(ruby: &Ruby, hash: RHash, escaping: Escaping, out: &mut Vec<u8>, 
         Ok(ForEach::Continue)
     })?;
     if !plain_keys {
-        let messages: RModule = ruby.class_object().const_get::<_, RModule>("TokenOxide")?.const_get("Messages")?;
+        let messages: RModule = ruby
+            .class_object()
+            .const_get::<_, RModule>("TokenOxide")?
+            .const_get("Messages")?;
         let stringified: RHash = messages.funcall("stringify_json_keys", (hash,))?;
         return encode_hash(ruby, stringified, escaping, out, depth);
     }
@@ -166,10 +217,16 @@ impl Builder for RubyBuilder<'_> {
         Ok(self.ruby.qnil().as_value())
     }
     fn boolean(&mut self, value: bool) -> Result<Value, Error> {
-        Ok(if value { self.ruby.qtrue().as_value() } else { self.ruby.qfalse().as_value() })
+        Ok(if value {
+            self.ruby.qtrue().as_value()
+        } else {
+            self.ruby.qfalse().as_value()
+        })
     }
     fn integer(&mut self, text: &[u8]) -> Result<Value, Error> {
-        let small = std::str::from_utf8(text).ok().and_then(|t| t.parse::<i64>().ok());
+        let small = std::str::from_utf8(text)
+            .ok()
+            .and_then(|t| t.parse::<i64>().ok());
         match small {
             Some(n) => Ok(self.ruby.integer_from_i64(n).as_value()),
             None => self.ruby.str_from_slice(text).funcall("to_i", ()),
@@ -179,7 +236,10 @@ impl Builder for RubyBuilder<'_> {
         Ok(self.ruby.float_from_f64(value).as_value())
     }
     fn string(&mut self, bytes: &[u8]) -> Result<Value, Error> {
-        Ok(self.ruby.enc_str_new(bytes, self.ruby.utf8_encoding()).as_value())
+        Ok(self
+            .ruby
+            .enc_str_new(bytes, self.ruby.utf8_encoding())
+            .as_value())
     }
     fn begin_array(&mut self) -> Result<RArray, Error> {
         Ok(self.ruby.ary_new())

@@ -4,7 +4,10 @@
 //! `lib/token_oxide/messages/metadata.rb` (a line-by-line mirror of
 //! ActiveSupport) decides, so the result is always ActiveSupport's.
 
-use magnus::{prelude::*, value::ReprValue, Error, Float, Integer, RHash, RModule, RString, Ruby, Symbol, Time, Value};
+use magnus::{
+    prelude::*, value::ReprValue, Error, Float, Integer, RHash, RModule, RString, Ruby, Symbol,
+    Time, Value,
+};
 use token_oxide_core::base64;
 use token_oxide_core::messages::codec::{self, Format, LEGACY_ENVELOPE_PREFIX};
 use token_oxide_core::messages::json_parse::{self, Tree};
@@ -36,12 +39,16 @@ pub fn truthy(v: Option<Value>) -> Option<Value> {
 }
 
 fn messages_module(ruby: &Ruby) -> Result<RModule, Error> {
-    ruby.class_object().const_get::<_, RModule>("TokenOxide")?.const_get("Messages")
+    ruby.class_object()
+        .const_get::<_, RModule>("TokenOxide")?
+        .const_get("Messages")
 }
 
 pub fn instant_of(time: Time) -> Result<Option<Instant>, Error> {
     let ts = time.timespec()?;
-    Ok(u32::try_from(ts.tv_nsec).ok().and_then(|n| Instant::new(ts.tv_sec, n)))
+    Ok(u32::try_from(ts.tv_nsec)
+        .ok()
+        .and_then(|n| Instant::new(ts.tv_sec, n)))
 }
 
 /// `Time.now`, always called through Ruby so `travel_to`, Timecop and
@@ -58,8 +65,12 @@ pub fn now(ruby: &Ruby) -> Result<Option<Instant>, Error> {
 /// Whole seconds of an `ActiveSupport::Duration` whose parts are all exact
 /// in UTC (seconds, minutes, hours, days, weeks: no months or years), else `None`.
 fn duration_seconds(ruby: &Ruby, value: Value) -> Result<Option<i64>, Error> {
-    let Ok(active_support) = ruby.class_object().const_get::<_, RModule>("ActiveSupport") else { return Ok(None) };
-    let Ok(duration) = active_support.const_get::<_, magnus::RClass>("Duration") else { return Ok(None) };
+    let Ok(active_support) = ruby.class_object().const_get::<_, RModule>("ActiveSupport") else {
+        return Ok(None);
+    };
+    let Ok(duration) = active_support.const_get::<_, magnus::RClass>("Duration") else {
+        return Ok(None);
+    };
     if !value.is_kind_of(duration) {
         return Ok(None);
     }
@@ -67,8 +78,15 @@ fn duration_seconds(ruby: &Ruby, value: Value) -> Result<Option<i64>, Error> {
     let mut exact = true;
     parts.foreach(|key: Value, _: Value| {
         let name = Symbol::from_value(key).and_then(|s| s.name().ok().map(|n| n.into_owned()));
-        exact = matches!(name.as_deref(), Some("seconds" | "minutes" | "hours" | "days" | "weeks"));
-        Ok(if exact { magnus::r_hash::ForEach::Continue } else { magnus::r_hash::ForEach::Stop })
+        exact = matches!(
+            name.as_deref(),
+            Some("seconds" | "minutes" | "hours" | "days" | "weeks")
+        );
+        Ok(if exact {
+            magnus::r_hash::ForEach::Continue
+        } else {
+            magnus::r_hash::ForEach::Stop
+        })
     })?;
     if !exact {
         return Ok(None);
@@ -85,7 +103,11 @@ fn duration_seconds(ruby: &Ruby, value: Value) -> Result<Option<i64>, Error> {
 }
 
 /// The `exp` text for `expires_at` / `expires_in`, or `None` without expiry.
-fn expiry_text(ruby: &Ruby, expires_at: Option<Value>, expires_in: Option<Value>) -> Result<Option<Vec<u8>>, Error> {
+fn expiry_text(
+    ruby: &Ruby,
+    expires_at: Option<Value>,
+    expires_in: Option<Value>,
+) -> Result<Option<Vec<u8>>, Error> {
     let native = if let Some(at) = expires_at {
         match Time::from_value(at) {
             Some(t) => instant_of(t)?,
@@ -118,11 +140,12 @@ fn expiry_text(ruby: &Ruby, expires_at: Option<Value>, expires_in: Option<Value>
 
 /// `purpose.to_s` appended as a JSON string.
 fn write_purpose_string(ruby: &Ruby, purpose: Value, out: &mut Vec<u8>) -> Result<(), Error> {
-    let text: Value = if RString::from_value(purpose).is_some() || Symbol::from_value(purpose).is_some() {
-        purpose // a Symbol is written as its name, like `to_s`
-    } else {
-        purpose.funcall("to_s", ())?
-    };
+    let text: Value =
+        if RString::from_value(purpose).is_some() || Symbol::from_value(purpose).is_some() {
+            purpose // a Symbol is written as its name, like `to_s`
+        } else {
+            purpose.funcall("to_s", ())?
+        };
     encode_value(ruby, text, settings::escaping(), out, 0)
 }
 
@@ -137,7 +160,8 @@ pub fn serialize_json_with_metadata(
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
     let escaping = settings::escaping();
-    let (purpose, expires_at, expires_in) = (truthy(purpose), truthy(expires_at), truthy(expires_in));
+    let (purpose, expires_at, expires_in) =
+        (truthy(purpose), truthy(expires_at), truthy(expires_in));
     if purpose.is_none() && expires_at.is_none() && expires_in.is_none() {
         return encode_value(ruby, value, escaping, out, 0);
     }
@@ -166,7 +190,13 @@ pub fn serialize_json_with_metadata(
         }
         out.extend_from_slice(br#","pur":"#);
         // Written as given (not `to_s`): a Symbol becomes its name, nil null.
-        encode_value(ruby, purpose.unwrap_or_else(|| ruby.qnil().as_value()), escaping, out, 1)?;
+        encode_value(
+            ruby,
+            purpose.unwrap_or_else(|| ruby.qnil().as_value()),
+            escaping,
+            out,
+            1,
+        )?;
     }
     out.extend_from_slice(b"}}");
     Ok(())
@@ -179,7 +209,9 @@ fn write_exp(ruby: &Ruby, exp: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
 
 /// The bytes of `purpose.to_s` when they can be compared natively.
 fn purpose_bytes(purpose: Option<Value>) -> Result<Option<Vec<u8>>, Error> {
-    let Some(purpose) = purpose.filter(|p| !p.is_nil()) else { return Ok(Some(Vec::new())) };
+    let Some(purpose) = purpose.filter(|p| !p.is_nil()) else {
+        return Ok(Some(Vec::new()));
+    };
     let s: RString = if let Some(s) = RString::from_value(purpose) {
         s
     } else if let Some(sym) = Symbol::from_value(purpose) {
@@ -220,7 +252,10 @@ fn tree_to_ruby(ruby: &Ruby, tree: &Tree) -> Result<Value, Error> {
         Tree::Object(pairs) => {
             let hash = ruby.hash_new();
             for (key, value) in pairs {
-                hash.aset(ruby.enc_str_new(key, ruby.utf8_encoding()), tree_to_ruby(ruby, value)?)?;
+                hash.aset(
+                    ruby.enc_str_new(key, ruby.utf8_encoding()),
+                    tree_to_ruby(ruby, value)?,
+                )?;
             }
             hash.as_value()
         }
@@ -229,12 +264,20 @@ fn tree_to_ruby(ruby: &Ruby, tree: &Tree) -> Result<Value, Error> {
 
 /// `extract_from_metadata_envelope` on the parsed envelope: `Ok(None)` when
 /// it passes, `Ok(Some(reason))` when it fails, `Err(())` when Ruby must decide.
-fn check_envelope(ruby: &Ruby, rails: &Tree, purpose: Option<Value>) -> Result<Result<Option<&'static str>, ()>, Error> {
+fn check_envelope(
+    ruby: &Ruby,
+    rails: &Tree,
+    purpose: Option<Value>,
+) -> Result<Result<Option<&'static str>, ()>, Error> {
     match rails.get(b"exp") {
         None | Some(Tree::Null | Tree::Bool(false)) => {}
         Some(Tree::Str(text)) => {
-            let Some(at) = time::parse_exp(text) else { return Ok(Err(())) };
-            let Some(now) = now(ruby)? else { return Ok(Err(())) };
+            let Some(at) = time::parse_exp(text) else {
+                return Ok(Err(()));
+            };
+            let Some(now) = now(ruby)? else {
+                return Ok(Err(()));
+            };
             if now >= at {
                 return Ok(Ok(Some("expired")));
             }
@@ -246,12 +289,19 @@ fn check_envelope(ruby: &Ruby, rails: &Tree, purpose: Option<Value>) -> Result<R
         Some(Tree::Str(text)) => text,
         Some(_) => return Ok(Err(())),
     };
-    let Some(expected) = purpose_bytes(purpose)? else { return Ok(Err(())) };
-    Ok(Ok((stored != expected.as_slice()).then_some("mismatched purpose")))
+    let Some(expected) = purpose_bytes(purpose)? else {
+        return Ok(Err(()));
+    };
+    Ok(Ok(
+        (stored != expected.as_slice()).then_some("mismatched purpose")
+    ))
 }
 
 fn unsupported_format(ruby: &Ruby) -> Outcome {
-    Outcome::Serialization(Error::new(ruby.exception_runtime_error(), "Unsupported serialization format"))
+    Outcome::Serialization(Error::new(
+        ruby.exception_runtime_error(),
+        "Unsupported serialization format",
+    ))
 }
 
 /// `serializer.load` for `:json` (`allow_marshal` false) and `:json_allow_marshal`.
@@ -270,7 +320,9 @@ fn load_json(ruby: &Ruby, bytes: &[u8], allow_marshal: bool) -> Result<Read, Err
 /// characters): its contents and the position after the closing quote.
 fn simple_string(bytes: &[u8], start: usize) -> Option<(&[u8], usize)> {
     let rest = bytes.get(start..)?;
-    let end = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    let end = rest
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
     (rest[end] == b'"').then(|| (&rest[..end], start + end + 1))
 }
 
@@ -278,19 +330,29 @@ fn simple_string(bytes: &[u8], start: usize) -> Option<(&[u8], usize)> {
 /// `{"_rails":{"data":V[,"exp":"..."][,"pur":"..."]}}` with plain strings.
 /// Only V becomes Ruby objects; `None` for any other shape (the general
 /// path then decides).
-fn read_standard_envelope(ruby: &Ruby, bytes: &[u8], purpose: Option<Value>) -> Result<Option<Outcome>, Error> {
+fn read_standard_envelope(
+    ruby: &Ruby,
+    bytes: &[u8],
+    purpose: Option<Value>,
+) -> Result<Option<Outcome>, Error> {
     const PREFIX: &[u8] = br#"{"_rails":{"data":"#;
     if !bytes.starts_with(PREFIX) {
         return Ok(None);
     }
-    let (value, mut pos) = match json_parse::parse_value_at(bytes, PREFIX.len(), &mut RubyBuilder { ruby }) {
-        Ok(parsed) => parsed,
-        Err(json_parse::ParseError::Bail) => return Ok(None),
-        Err(json_parse::ParseError::Build(e)) => return Err(e),
-    };
+    let (value, mut pos) =
+        match json_parse::parse_value_at(bytes, PREFIX.len(), &mut RubyBuilder { ruby }) {
+            Ok(parsed) => parsed,
+            Err(json_parse::ParseError::Bail) => return Ok(None),
+            Err(json_parse::ParseError::Build(e)) => return Err(e),
+        };
     let mut field = |name: &[u8]| -> Option<&[u8]> {
         let rest = &bytes[pos..];
-        if rest.len() > name.len() + 4 && rest[0] == b',' && rest[1] == b'"' && rest[2..].starts_with(name) && rest[2 + name.len()..].starts_with(b"\":\"") {
+        if rest.len() > name.len() + 4
+            && rest[0] == b','
+            && rest[1] == b'"'
+            && rest[2..].starts_with(name)
+            && rest[2 + name.len()..].starts_with(b"\":\"")
+        {
             let (text, next) = simple_string(bytes, pos + name.len() + 5)?;
             pos = next;
             Some(text)
@@ -304,13 +366,19 @@ fn read_standard_envelope(ruby: &Ruby, bytes: &[u8], purpose: Option<Value>) -> 
         return Ok(None);
     }
     if let Some(text) = exp {
-        let Some(at) = time::parse_exp(text) else { return Ok(None) };
-        let Some(now) = now(ruby)? else { return Ok(None) };
+        let Some(at) = time::parse_exp(text) else {
+            return Ok(None);
+        };
+        let Some(now) = now(ruby)? else {
+            return Ok(None);
+        };
         if now >= at {
             return Ok(Some(Outcome::Content("expired")));
         }
     }
-    let Some(expected) = purpose_bytes(purpose)? else { return Ok(None) };
+    let Some(expected) = purpose_bytes(purpose)? else {
+        return Ok(None);
+    };
     if pur.unwrap_or(b"") != expected.as_slice() {
         return Ok(Some(Outcome::Content("mismatched purpose")));
     }
@@ -340,7 +408,9 @@ pub fn deserialize_json_with_metadata(
             return Ok(Read::Done(outcome));
         }
     }
-    let Some(tree) = json_parse::parse_tree(bytes) else { return Ok(Read::Slow) };
+    let Some(tree) = json_parse::parse_tree(bytes) else {
+        return Ok(Read::Slow);
+    };
     let Some(rails) = tree.get(b"_rails") else {
         if legacy {
             return Ok(Read::Slow);
@@ -366,8 +436,14 @@ pub fn deserialize_json_with_metadata(
         };
         return Ok(Read::Done(Outcome::Value(data)));
     }
-    let Some(Tree::Str(encoded)) = rails.get(b"message") else { return Ok(Read::Slow) };
-    let inner = if decode_fallback { codec::decode_with_fallback(encoded, false) } else { codec::decode(encoded, false) };
+    let Some(Tree::Str(encoded)) = rails.get(b"message") else {
+        return Ok(Read::Slow);
+    };
+    let inner = if decode_fallback {
+        codec::decode_with_fallback(encoded, false)
+    } else {
+        codec::decode(encoded, false)
+    };
     let Some(inner) = inner else {
         return Ok(Read::Done(Outcome::Format("invalid base64")));
     };
@@ -385,29 +461,57 @@ fn native_serialize_json(
     force_legacy: bool,
 ) -> Result<RString, Error> {
     let mut out = Vec::with_capacity(128);
-    serialize_json_with_metadata(ruby, value, purpose, expires_at, expires_in, force_legacy, &mut out)?;
+    serialize_json_with_metadata(
+        ruby,
+        value,
+        purpose,
+        expires_at,
+        expires_in,
+        force_legacy,
+        &mut out,
+    )?;
     Ok(ruby.str_from_slice(&out))
 }
 
 /// `Native::Messages.deserialize_json(bytes, purpose, allow_marshal)`: a
 /// `[tag, payload]` pair, or nil when the Ruby path must decide. The legacy
 /// envelope's inner base64 is strict here (MessageEncryptor's decode).
-fn native_deserialize_json(ruby: &Ruby, bytes: RString, purpose: Option<Value>, allow_marshal: bool) -> Result<Option<magnus::RArray>, Error> {
+fn native_deserialize_json(
+    ruby: &Ruby,
+    bytes: RString,
+    purpose: Option<Value>,
+    allow_marshal: bool,
+) -> Result<Option<magnus::RArray>, Error> {
     // SAFETY: copied before Ruby runs.
     let bytes = unsafe { bytes.as_slice() }.to_vec();
-    let tagged = |tag: &str, payload: Value| Some(ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload]));
-    Ok(match deserialize_json_with_metadata(ruby, &bytes, purpose, allow_marshal, false)? {
-        Read::Slow => None,
-        Read::Done(Outcome::Value(v)) => tagged("value", v),
-        Read::Done(Outcome::Format(r)) => tagged("format", ruby.str_new(r).as_value()),
-        Read::Done(Outcome::Content(r)) => tagged("content", ruby.str_new(r).as_value()),
-        Read::Done(Outcome::Serialization(e)) => tagged("serialization", e.value().map(|v| v.as_value()).unwrap_or_else(|| ruby.qnil().as_value())),
-    })
+    let tagged = |tag: &str, payload: Value| {
+        Some(ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload]))
+    };
+    Ok(
+        match deserialize_json_with_metadata(ruby, &bytes, purpose, allow_marshal, false)? {
+            Read::Slow => None,
+            Read::Done(Outcome::Value(v)) => tagged("value", v),
+            Read::Done(Outcome::Format(r)) => tagged("format", ruby.str_new(r).as_value()),
+            Read::Done(Outcome::Content(r)) => tagged("content", ruby.str_new(r).as_value()),
+            Read::Done(Outcome::Serialization(e)) => tagged(
+                "serialization",
+                e.value()
+                    .map(|v| v.as_value())
+                    .unwrap_or_else(|| ruby.qnil().as_value()),
+            ),
+        },
+    )
 }
 
 pub fn define(_ruby: &Ruby, native: RModule) -> Result<(), Error> {
     let messages = native.define_module("Messages")?;
-    messages.define_singleton_method("serialize_json", magnus::function!(native_serialize_json, 5))?;
-    messages.define_singleton_method("deserialize_json", magnus::function!(native_deserialize_json, 3))?;
+    messages.define_singleton_method(
+        "serialize_json",
+        magnus::function!(native_serialize_json, 5),
+    )?;
+    messages.define_singleton_method(
+        "deserialize_json",
+        magnus::function!(native_deserialize_json, 3),
+    )?;
     Ok(())
 }

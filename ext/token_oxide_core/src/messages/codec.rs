@@ -13,7 +13,12 @@ pub fn encode_into(data: &[u8], url_safe: bool, out: &mut Vec<u8>) {
 }
 
 fn decode_one(encoded: &[u8], url_safe: bool) -> Option<Vec<u8>> {
-    if url_safe { base64::urlsafe_decode(encoded) } else { base64::strict_decode(encoded) }.ok()
+    if url_safe {
+        base64::urlsafe_decode(encoded)
+    } else {
+        base64::strict_decode(encoded)
+    }
+    .ok()
 }
 
 /// Decoding as MessageVerifier 7.2.3+/8.0.2+ does it: the configured alphabet
@@ -43,9 +48,17 @@ pub fn detect_format(dumped: &[u8]) -> Format {
     let json = match dumped {
         [b'{' | b'[' | b'"', ..] => true,
         [b'-', d, ..] | [d, ..] if d.is_ascii_digit() => true,
-        _ => dumped.starts_with(b"true") || dumped.starts_with(b"false") || dumped.starts_with(b"null"),
+        _ => {
+            dumped.starts_with(b"true")
+                || dumped.starts_with(b"false")
+                || dumped.starts_with(b"null")
+        }
     };
-    if json { Format::Json } else { Format::Unknown }
+    if json {
+        Format::Json
+    } else {
+        Format::Unknown
+    }
 }
 
 /// The pre-7.1 envelope is recognised by this exact prefix.
@@ -57,10 +70,19 @@ mod tests {
 
     #[test]
     fn fallback_alphabet() {
-        assert_eq!(decode_with_fallback(b"InBhZDFwYWQxIg", false).as_deref(), Some(&b"\"pad1pad1\""[..]));
+        assert_eq!(
+            decode_with_fallback(b"InBhZDFwYWQxIg", false).as_deref(),
+            Some(&b"\"pad1pad1\""[..])
+        );
         assert_eq!(decode(b"InBhZDFwYWQxIg", false), None);
-        assert_eq!(decode_with_fallback(b"-_8=", false).as_deref(), Some(&[0xfb, 0xff][..]));
-        assert_eq!(decode_with_fallback(b"+/8=", true).as_deref(), Some(&[0xfb, 0xff][..]));
+        assert_eq!(
+            decode_with_fallback(b"-_8=", false).as_deref(),
+            Some(&[0xfb, 0xff][..])
+        );
+        assert_eq!(
+            decode_with_fallback(b"+/8=", true).as_deref(),
+            Some(&[0xfb, 0xff][..])
+        );
         assert_eq!(decode_with_fallback(b"f", false), None);
         assert_eq!(decode_with_fallback(b" Zm9v", false), None);
     }
@@ -68,7 +90,16 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(detect_format(b"\x04\x08i\x06"), Format::Marshal);
-        for json in [&b"{}"[..], b"[1]", b"\"x\"", b"-1", b"7", b"true", b"false", b"null"] {
+        for json in [
+            &b"{}"[..],
+            b"[1]",
+            b"\"x\"",
+            b"-1",
+            b"7",
+            b"true",
+            b"false",
+            b"null",
+        ] {
             assert_eq!(detect_format(json), Format::Json);
         }
         for other in [&b""[..], b"-", b"hello", b" 1", b"-x"] {

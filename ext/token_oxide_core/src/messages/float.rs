@@ -20,7 +20,10 @@ pub fn write_float(value: f64, out: &mut Vec<u8>) {
     // Rust's shortest form gives the digit count; its exact formatting at that
     // precision rounds half-to-even, which settles the ties the same way.
     let shortest = format!("{magnitude:e}");
-    let count = shortest.split('e').next().map_or(1, |m| m.bytes().filter(u8::is_ascii_digit).count());
+    let count = shortest
+        .split('e')
+        .next()
+        .map_or(1, |m| m.bytes().filter(u8::is_ascii_digit).count());
     let text = format!("{:.*e}", count.saturating_sub(1), magnitude);
     let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
     let digits: Vec<u8> = mantissa.bytes().filter(|b| b.is_ascii_digit()).collect();
@@ -28,7 +31,11 @@ pub fn write_float(value: f64, out: &mut Vec<u8>) {
     let decpt = exponent + 1; // position of the decimal point relative to the digits
     let digs = digits.len() as i32;
 
-    let fixed = if decpt > 0 { decpt <= 15 || decpt < digs } else { decpt > -4 };
+    let fixed = if decpt > 0 {
+        decpt <= 15 || decpt < digs
+    } else {
+        decpt > -4
+    };
     if !fixed {
         out.push(digits[0]);
         out.push(b'.');

@@ -30,7 +30,12 @@ pub trait Builder {
     fn push(&mut self, array: &mut Self::Array, value: Self::Value) -> Result<(), Self::Error>;
     fn end_array(&mut self, array: Self::Array) -> Result<Self::Value, Self::Error>;
     fn begin_object(&mut self) -> Result<Self::Object, Self::Error>;
-    fn insert(&mut self, object: &mut Self::Object, key: &[u8], value: Self::Value) -> Result<(), Self::Error>;
+    fn insert(
+        &mut self,
+        object: &mut Self::Object,
+        key: &[u8],
+        value: Self::Value,
+    ) -> Result<(), Self::Error>;
     fn end_object(&mut self, object: Self::Object) -> Result<Self::Value, Self::Error>;
 }
 
@@ -53,7 +58,12 @@ struct Parser<'a, B: Builder> {
 
 /// Parse `input` as one JSON document.
 pub fn parse<B: Builder>(input: &[u8], builder: &mut B) -> PResult<B::Value, B::Error> {
-    let mut parser = Parser { input, pos: 0, builder, scratch: Vec::new() };
+    let mut parser = Parser {
+        input,
+        pos: 0,
+        builder,
+        scratch: Vec::new(),
+    };
     parser.skip_ws();
     let value = parser.value(0)?;
     parser.skip_ws();
@@ -65,8 +75,17 @@ pub fn parse<B: Builder>(input: &[u8], builder: &mut B) -> PResult<B::Value, B::
 
 /// Parse one value starting at `start` (after optional whitespace) and
 /// return it with the position just past it; what follows is not examined.
-pub fn parse_value_at<B: Builder>(input: &[u8], start: usize, builder: &mut B) -> PResult<(B::Value, usize), B::Error> {
-    let mut parser = Parser { input, pos: start, builder, scratch: Vec::new() };
+pub fn parse_value_at<B: Builder>(
+    input: &[u8],
+    start: usize,
+    builder: &mut B,
+) -> PResult<(B::Value, usize), B::Error> {
+    let mut parser = Parser {
+        input,
+        pos: start,
+        builder,
+        scratch: Vec::new(),
+    };
     parser.skip_ws();
     let value = parser.value(0)?;
     Ok((value, parser.pos))
@@ -135,7 +154,9 @@ impl<'a, B: Builder> Parser<'a, B> {
         loop {
             self.skip_ws();
             let value = self.value(depth)?;
-            self.builder.push(&mut array, value).map_err(ParseError::Build)?;
+            self.builder
+                .push(&mut array, value)
+                .map_err(ParseError::Build)?;
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -176,7 +197,9 @@ impl<'a, B: Builder> Parser<'a, B> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth)?;
-            self.builder.insert(&mut object, &key, value).map_err(ParseError::Build)?;
+            self.builder
+                .insert(&mut object, &key, value)
+                .map_err(ParseError::Build)?;
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -287,7 +310,8 @@ impl<'a, B: Builder> Parser<'a, B> {
                             let code = self.unicode_escape()?;
                             let ch = char::from_u32(code).ok_or(ParseError::Bail)?;
                             let mut buf = [0u8; 4];
-                            self.scratch.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                            self.scratch
+                                .extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                             continue;
                         }
                         // The JSON gem keeps the character of an unknown escape; rare, so defer.
@@ -305,7 +329,10 @@ impl<'a, B: Builder> Parser<'a, B> {
     }
 
     fn hex4(&mut self) -> PResult<u32, B::Error> {
-        let chunk = self.input.get(self.pos..self.pos + 4).ok_or(ParseError::Bail)?;
+        let chunk = self
+            .input
+            .get(self.pos..self.pos + 4)
+            .ok_or(ParseError::Bail)?;
         let mut code = 0u32;
         for &c in chunk {
             let digit = (c as char).to_digit(16).ok_or(ParseError::Bail)?;
@@ -402,7 +429,12 @@ impl Builder for TreeBuilder {
     fn begin_object(&mut self) -> Result<Self::Object, Self::Error> {
         Ok(Vec::new())
     }
-    fn insert(&mut self, object: &mut Self::Object, key: &[u8], value: Tree) -> Result<(), Self::Error> {
+    fn insert(
+        &mut self,
+        object: &mut Self::Object,
+        key: &[u8],
+        value: Tree,
+    ) -> Result<(), Self::Error> {
         // Repeated keys are kept in order (no quadratic search here); see
         // [`Tree::get`] for the Ruby Hash reading of them.
         object.push((key.to_vec(), value));
@@ -432,11 +464,28 @@ mod tests {
         assert_eq!(parse_tree(b"-0"), Some(Tree::Integer("-0".into())));
         assert_eq!(parse_tree(b"1E2"), Some(Tree::Float(100.0)));
         assert_eq!(parse_tree(b"1e400"), Some(Tree::Float(f64::INFINITY)));
-        assert_eq!(parse_tree(b"123456789012345678901234567890"), Some(Tree::Integer("123456789012345678901234567890".into())));
-        assert_eq!(parse_tree(br#""a\u00e9\ud83d\ude00\n\/""#), Some(s("aé😀\n/")));
+        assert_eq!(
+            parse_tree(b"123456789012345678901234567890"),
+            Some(Tree::Integer("123456789012345678901234567890".into()))
+        );
+        assert_eq!(
+            parse_tree(br#""a\u00e9\ud83d\ude00\n\/""#),
+            Some(s("aé😀\n/"))
+        );
         let tree = parse_tree(br#"{"a":1,"b":[true,false,null],"a":3}"#).unwrap();
-        assert_eq!(tree.get(b"a"), Some(&Tree::Integer("3".into())), "last repeated key wins");
-        assert_eq!(tree.get(b"b"), Some(&Tree::Array(vec![Tree::Bool(true), Tree::Bool(false), Tree::Null])));
+        assert_eq!(
+            tree.get(b"a"),
+            Some(&Tree::Integer("3".into())),
+            "last repeated key wins"
+        );
+        assert_eq!(
+            tree.get(b"b"),
+            Some(&Tree::Array(vec![
+                Tree::Bool(true),
+                Tree::Bool(false),
+                Tree::Null
+            ]))
+        );
         assert_eq!(tree.get(b"c"), None);
         assert_eq!(parse_tree(b"\"\xff\""), Some(Tree::Str(vec![0xff])));
     }
@@ -444,9 +493,31 @@ mod tests {
     #[test]
     fn bails_where_the_json_gem_must_decide() {
         for bad in [
-            &b""[..], b"  ", b"01", b"1.", b"1.5e", b"-", b"[1,]", b"{\"a\":1,}", b"[1]\x00", b"\x0b5", b"tru",
-            b"true false", b"/* x */ 5", b"NaN", b"-Infinity", b"\"\\q\"", b"\"\\ud800\"", b"\"\\udc00\"",
-            b"\"\\ud800\\u0041\"", b"\"a\tb\"", b"\"\\u00\"", b"\"abc", b"{1:2}", b"[1 2]", b"\xef\xbb\xbf5",
+            &b""[..],
+            b"  ",
+            b"01",
+            b"1.",
+            b"1.5e",
+            b"-",
+            b"[1,]",
+            b"{\"a\":1,}",
+            b"[1]\x00",
+            b"\x0b5",
+            b"tru",
+            b"true false",
+            b"/* x */ 5",
+            b"NaN",
+            b"-Infinity",
+            b"\"\\q\"",
+            b"\"\\ud800\"",
+            b"\"\\udc00\"",
+            b"\"\\ud800\\u0041\"",
+            b"\"a\tb\"",
+            b"\"\\u00\"",
+            b"\"abc",
+            b"{1:2}",
+            b"[1 2]",
+            b"\xef\xbb\xbf5",
         ] {
             assert_eq!(parse_tree(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }

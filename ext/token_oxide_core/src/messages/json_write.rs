@@ -17,7 +17,10 @@ pub struct Escaping {
 
 impl Default for Escaping {
     fn default() -> Self {
-        Escaping { html_entities: true, js_separators: true }
+        Escaping {
+            html_entities: true,
+            js_separators: true,
+        }
     }
 }
 
@@ -35,7 +38,11 @@ fn push_u_escape(code: u32, out: &mut Vec<u8>) {
 }
 
 /// Append `bytes` as a quoted JSON string. Fails on invalid UTF-8.
-pub fn write_string(bytes: &[u8], escaping: Escaping, out: &mut Vec<u8>) -> Result<(), InvalidUtf8> {
+pub fn write_string(
+    bytes: &[u8],
+    escaping: Escaping,
+    out: &mut Vec<u8>,
+) -> Result<(), InvalidUtf8> {
     if std::str::from_utf8(bytes).is_err() {
         return Err(InvalidUtf8);
     }
@@ -125,30 +132,52 @@ mod tests {
     #[test]
     fn escapes_like_activesupport() {
         let d = Escaping::default();
-        assert_eq!(enc("<script>alert('x')</script> & \u{2028}\u{2029}", d),
-            r#""\u003cscript\u003ealert('x')\u003c/script\u003e \u0026 \u2028\u2029""#);
-        assert_eq!(enc("a\u{1f}\u{0}\u{7f}/\u{8}\u{c}\n\r\t\"\\", d), "\"a\\u001f\\u0000\u{7f}/\\b\\f\\n\\r\\t\\\"\\\\\"");
+        assert_eq!(
+            enc("<script>alert('x')</script> & \u{2028}\u{2029}", d),
+            r#""\u003cscript\u003ealert('x')\u003c/script\u003e \u0026 \u2028\u2029""#
+        );
+        assert_eq!(
+            enc("a\u{1f}\u{0}\u{7f}/\u{8}\u{c}\n\r\t\"\\", d),
+            "\"a\\u001f\\u0000\u{7f}/\\b\\f\\n\\r\\t\\\"\\\\\""
+        );
         assert_eq!(enc("näme é 😀", d), "\"näme é 😀\"");
     }
 
     #[test]
     fn optional_escapes() {
-        let none = Escaping { html_entities: false, js_separators: false };
+        let none = Escaping {
+            html_entities: false,
+            js_separators: false,
+        };
         assert_eq!(enc("<&> \u{2028}", none), "\"<&> \u{2028}\"");
-        let rails81 = Escaping { html_entities: true, js_separators: false };
+        let rails81 = Escaping {
+            html_entities: true,
+            js_separators: false,
+        };
         assert_eq!(enc("< \u{2029}", rails81), "\"\\u003c \u{2029}\"");
     }
 
     #[test]
     fn rejects_invalid_utf8() {
         let mut out = Vec::new();
-        assert_eq!(write_string(b"\xff", Escaping::default(), &mut out), Err(InvalidUtf8));
-        assert_eq!(write_string(b"\xc3", Escaping::default(), &mut out), Err(InvalidUtf8));
+        assert_eq!(
+            write_string(b"\xff", Escaping::default(), &mut out),
+            Err(InvalidUtf8)
+        );
+        assert_eq!(
+            write_string(b"\xc3", Escaping::default(), &mut out),
+            Err(InvalidUtf8)
+        );
     }
 
     #[test]
     fn integers() {
-        for (v, s) in [(0i64, "0"), (-1, "-1"), (i64::MAX, "9223372036854775807"), (i64::MIN, "-9223372036854775808")] {
+        for (v, s) in [
+            (0i64, "0"),
+            (-1, "-1"),
+            (i64::MAX, "9223372036854775807"),
+            (i64::MIN, "-9223372036854775808"),
+        ] {
             let mut out = Vec::new();
             write_i64(v, &mut out);
             assert_eq!(out, s.as_bytes());

@@ -17,7 +17,10 @@ impl Instant {
 
     /// `self + seconds`, or `None` on overflow.
     pub fn plus_seconds(self, seconds: i64) -> Option<Self> {
-        Some(Instant { secs: self.secs.checked_add(seconds)?, nanos: self.nanos })
+        Some(Instant {
+            secs: self.secs.checked_add(seconds)?,
+            nanos: self.nanos,
+        })
     }
 }
 
@@ -97,7 +100,9 @@ fn num(bytes: &[u8]) -> Option<u32> {
     if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    bytes.iter().try_fold(0u32, |acc, b| acc.checked_mul(10)?.checked_add(u32::from(b - b'0')))
+    bytes.iter().try_fold(0u32, |acc, b| {
+        acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
+    })
 }
 
 /// `Time.iso8601(text)` for the shapes this library and Rails write:
@@ -106,7 +111,13 @@ fn num(bytes: &[u8]) -> Option<u32> {
 /// normalise or reject, surrounding spaces) returns `None` and the caller asks
 /// Ruby, so the result is always exactly Ruby's.
 pub fn parse_exp(text: &[u8]) -> Option<Instant> {
-    if text.len() < 20 || text[4] != b'-' || text[7] != b'-' || text[10] != b'T' || text[13] != b':' || text[16] != b':' {
+    if text.len() < 20
+        || text[4] != b'-'
+        || text[7] != b'-'
+        || text[10] != b'T'
+        || text[13] != b':'
+        || text[16] != b':'
+    {
         return None;
     }
     let year = num(&text[0..4])? as i64;
@@ -115,7 +126,13 @@ pub fn parse_exp(text: &[u8]) -> Option<Instant> {
     let hour = num(&text[11..13])?;
     let minute = num(&text[14..16])?;
     let second = num(&text[17..19])?;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59 {
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
         return None;
     }
     let mut rest = &text[19..];
@@ -137,7 +154,11 @@ pub fn parse_exp(text: &[u8]) -> Option<Instant> {
                 return None;
             }
             let total = i64::from(hours * 3600 + minutes * 60);
-            if *sign == b'-' { -total } else { total }
+            if *sign == b'-' {
+                -total
+            } else {
+                total
+            }
         }
         _ => return None,
     };
@@ -151,7 +172,12 @@ mod tests {
     use super::*;
 
     fn fmt(secs: i64, nanos: u32) -> String {
-        String::from_utf8(format_exp(Instant::new(secs, nanos).unwrap()).unwrap().to_vec()).unwrap()
+        String::from_utf8(
+            format_exp(Instant::new(secs, nanos).unwrap())
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -161,17 +187,40 @@ mod tests {
         assert_eq!(fmt(0, 999_999_999), "1970-01-01T00:00:00.999Z");
         assert_eq!(fmt(-1, 0), "1969-12-31T23:59:59.000Z");
         assert_eq!(fmt(951_782_400, 0), "2000-02-29T00:00:00.000Z");
-        assert!(format_exp(Instant::new(253_402_300_800, 0).unwrap()).is_none(), "year 10000");
+        assert!(
+            format_exp(Instant::new(253_402_300_800, 0).unwrap()).is_none(),
+            "year 10000"
+        );
     }
 
     #[test]
     fn parses() {
-        assert_eq!(parse_exp(b"2024-05-01T12:15:00.000Z"), Instant::new(1_714_565_700, 0));
-        assert_eq!(parse_exp(b"2024-06-01T09:30:00+05:30"), Instant::new(1_717_214_400, 0));
-        assert_eq!(parse_exp(b"2020-01-01T00:00:00Z"), Instant::new(1_577_836_800, 0));
-        assert_eq!(parse_exp(b"2024-05-02T00:00:00.123456789Z"), Instant::new(1_714_608_000, 123_456_789));
-        for bad in [&b"tomorrow"[..], b"2024-02-30T00:00:00Z", b"2024-05-01T24:00:00Z", b"2024-05-01 12:00:00Z",
-            b"2024-05-01T12:00:00", b" 2024-05-01T12:00:00Z", b"2024-05-01T12:00:00.Z", b"2024-05-01T12:00:00.1234567890Z"] {
+        assert_eq!(
+            parse_exp(b"2024-05-01T12:15:00.000Z"),
+            Instant::new(1_714_565_700, 0)
+        );
+        assert_eq!(
+            parse_exp(b"2024-06-01T09:30:00+05:30"),
+            Instant::new(1_717_214_400, 0)
+        );
+        assert_eq!(
+            parse_exp(b"2020-01-01T00:00:00Z"),
+            Instant::new(1_577_836_800, 0)
+        );
+        assert_eq!(
+            parse_exp(b"2024-05-02T00:00:00.123456789Z"),
+            Instant::new(1_714_608_000, 123_456_789)
+        );
+        for bad in [
+            &b"tomorrow"[..],
+            b"2024-02-30T00:00:00Z",
+            b"2024-05-01T24:00:00Z",
+            b"2024-05-01 12:00:00Z",
+            b"2024-05-01T12:00:00",
+            b" 2024-05-01T12:00:00Z",
+            b"2024-05-01T12:00:00.Z",
+            b"2024-05-01T12:00:00.1234567890Z",
+        ] {
             assert_eq!(parse_exp(bad), None, "{}", String::from_utf8_lossy(bad));
         }
     }
