@@ -8,6 +8,7 @@ mod errors;
 mod key_generator;
 mod nogvl;
 mod random;
+mod token_storage;
 
 use magnus::{prelude::*, Error, Ruby};
 
@@ -20,5 +21,6 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     digest::define(ruby, module)?;
     key_generator::define(ruby, native)?;
     cipher::define(ruby, native)?;
+    token_storage::define(ruby, native)?;
     Ok(())
 }

@@ -13,5 +13,6 @@ pub mod error;
 pub mod hex;
 pub mod kdf;
 pub mod random;
+pub mod token_storage;
 
 pub use error::{Error, Result};
