@@ -10,4 +10,6 @@ require "token_oxide/key_generator"
 # comparison, digests, MessageVerifier-compatible signing and encrypted
 # token storage. See README.md.
 module TokenOxide
+  # GitLab-style add_authentication_token_field (needs Active Record).
+  autoload :TokenAuthenticatable, "token_oxide/token_authenticatable"
 end
