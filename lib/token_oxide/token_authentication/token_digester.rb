@@ -23,8 +23,9 @@ module TokenOxide
 
       module_function
 
+      # false for a blank token, as Devise's `value.present? && …` gives.
       def digest(column, token, secret: TokenAuthentication.configuration.digest_secret)
-        return nil unless token.is_a?(String) && !token.empty?
+        return false unless token.is_a?(String) && !token.empty?
 
         TokenOxide::Digest.hmac_sha256_hexdigest(key_for(column, secret), token)
       end
