@@ -23,7 +23,7 @@ RSpec.describe "acts_as_token_authentication_handler_for (real requests)" do
   # GET with params and HTTP headers ("X-User-Token" => ...).
   def call(path, params = {}, headers = {})
     env = headers.to_h { |k, v| ["HTTP_#{k.upcase.tr('-', '_')}", v] }
-    get(path, params, env.merge("HTTP_ACCEPT" => "application/json", "action_dispatch.show_exceptions" => false))
+    get(path, params, env.merge("HTTP_ACCEPT" => "application/json"))
     last_response
   end
 
@@ -129,6 +129,18 @@ RSpec.describe "acts_as_token_authentication_handler_for (real requests)" do
       expect(json["id"]).to eq(user.id)
       expect(call("/ta/devise_alias", {}, "X-Person-Email" => user.email, "X-Person-Token" => token).status).to eq(200)
       expect_rejected(call("/ta/devise_alias", ta_user_email: user.email, ta_user_token: token), token)
+    end
+
+    it "can leave Devise out (devise: false): plain helpers and the JSON 401" do
+      expect(call("/ta/devise_off", ta_user_email: user.email, ta_user_token: token).status).to eq(200)
+      expect(json["id"]).to eq(user.id)
+      expect(call("/ta/devise_off").status).to eq(401)
+      expect(json).to eq("error" => "Not authenticated")
+    end
+
+    it "reads the legacy fallback_to_devise: false as fallback: :none" do
+      expect(call("/ta/legacy_fallback", ta_user_email: user.email, ta_user_token: "bad").status).to eq(200)
+      expect(json["signed_in"]).to be(false)
     end
 
     it "works on ActionController::API with fallback: :devise" do
@@ -254,6 +266,15 @@ RSpec.describe "acts_as_token_authentication_handler_for (real requests)" do
   end
 
   describe "declaration errors" do
+    it "refuses fallback: :devise for a model Devise does not map, when it is needed" do
+      env_config = Rails.application.env_config
+      show_exceptions = env_config["action_dispatch.show_exceptions"]
+      env_config["action_dispatch.show_exceptions"] = false
+      expect { call("/ta/member_devise_fallback") }.to raise_error(ArgumentError, /needs a Devise mapping for TaMember/)
+    ensure
+      env_config["action_dispatch.show_exceptions"] = show_exceptions
+    end
+
     it "rejects unknown options and fallbacks" do
       expect { Class.new(ActionController::API) { acts_as_token_authentication_handler_for TaMember, fallbak: :none } }
         .to raise_error(ArgumentError, /unknown option/)

@@ -59,7 +59,7 @@ module TokenAuthRequestApp
     devise_default devise_exception devise_none devise_trackable devise_session devise_alias
     member_exception member_none member_only member_if member_unless member_hook member_username
     member_custom_headers member_no_authorization api_devise_fallback
-    client client_digest_only configured_devise configured_api
+    client client_digest_only configured_devise configured_api devise_off legacy_fallback member_devise_fallback
   ].freeze
 
   def draw_routes
@@ -107,6 +107,12 @@ module TokenAuthRequestApp
     controller("devise_session", base, :ta_user) { acts_as_token_authentication_handler_for TaUser, sign_in_token: true }
     controller("devise_alias", base, :person) { acts_as_token_authentication_handler_for TaUser, as: :person }
     controller("api_devise_fallback", api, :ta_user) { acts_as_token_authentication_handler_for TaUser, fallback: :devise }
+
+    controller("devise_off", api, :ta_user) { acts_as_token_authentication_handler_for TaUser, devise: false }
+    controller("legacy_fallback", base, :ta_user) { acts_as_token_authentication_handler_for TaUser, fallback_to_devise: false }
+    controller("member_devise_fallback", api, :ta_member) do
+      acts_as_token_authentication_handler_for TaMember, fallback: :devise
+    end
 
     controller("member_exception", api, :ta_member) { acts_as_token_authentication_handler_for TaMember, fallback: :exception }
     controller("member_none", api, :ta_member) { acts_as_token_authentication_handler_for TaMember, fallback: :none }

@@ -18,7 +18,7 @@ module TokenOxide
     # Devise/Warden. Without it the controller gets `current_<name>` and
     # `<name>_signed_in?`, and fallback :exception answers 401 with a JSON body.
     module Handler
-      CALLBACK_OPTIONS = %i[only except if unless prepend].freeze
+      CALLBACK_OPTIONS = %i[only except if unless].freeze
       ENTITY_OPTIONS = %i[as identifier header_names devise].freeze
       OWN_OPTIONS = %i[fallback fallback_to_devise sign_in_token skip_devise_trackable].freeze
 
@@ -34,8 +34,8 @@ module TokenOxide
           include Handler.helpers_for(entity, settings)
 
           method = settings[:fallback] == :none ? :"authenticate_#{entity.name}_from_token" : :"authenticate_#{entity.name}_from_token!"
-          callback_options = options.slice(*CALLBACK_OPTIONS)
-          callback_options.delete(:prepend) ? prepend_before_action(method, **callback_options) : before_action(method, **callback_options)
+          before_action(method, **options.slice(*CALLBACK_OPTIONS))
+          helper_method(:"current_#{entity.name}", :"#{entity.name}_signed_in?") if respond_to?(:helper_method)
           entity
         end
       end
