@@ -1,7 +1,5 @@
 # frozen_string_literal: true
 
-require "openssl"
-
 module TokenOxide
   module TokenAuthentication
     # Digests for tokens stored with `store: :digest`.
@@ -31,12 +29,15 @@ module TokenOxide
       end
 
       def key_for(column, secret)
-        cache_key = [OpenSSL::Digest::SHA256.digest(secret.to_s), column.to_s].freeze
-        @lock.synchronize do
-          @keys[cache_key] ||= OpenSSL::PKCS5.pbkdf2_hmac(
-            secret.to_s, "Devise #{column}", ITERATIONS, KEY_SIZE, OpenSSL::Digest.new("SHA1")
-          ).freeze
-        end
+        cache_key = [TokenOxide::Digest.sha256_hexdigest(secret.to_s), column.to_s].freeze
+        @lock.synchronize { @keys[cache_key] ||= derive_key(column, secret.to_s) }
+      end
+
+      # openssl is required here, not at load: loading it early changes which
+      # implementation ActiveSupport::SecurityUtils picks when it loads later.
+      def derive_key(column, secret)
+        require "openssl"
+        OpenSSL::PKCS5.pbkdf2_hmac(secret, "Devise #{column}", ITERATIONS, KEY_SIZE, OpenSSL::Digest.new("SHA1")).freeze
       end
 
       def clear_cache
