@@ -277,4 +277,40 @@ RSpec.describe TokenOxide::TokenAuthenticatable do
       expect(config.cipher.encrypt("tok")).to eq(expected)
     end
   end
+
+  describe "key rotation (previous_db_key_bases)" do
+    let(:old_base) { "retired-db-key-base-#{"7" * 44}" }
+
+    after { TaSpecSupport.configure! }
+
+    it "reads and finds values encrypted under a retired key base, writes under the current one" do
+      klass = TaSpecSupport.model(:TaSpecEncrypted, :ta_encrypted_only) { add_authentication_token_field :token, encrypted: :required }
+      TaSpecSupport.configure!(db_key_base: old_base)
+      old_tox1 = klass.new.tap(&:ensure_token).tap(&:save!)
+      gitlab_row = klass.create!
+      gitlab_row.update_columns(token_encrypted: GitlabReference.encrypt_dynamic("old-gitlab", old_base))
+
+      TaSpecSupport.configure!(previous_db_key_bases: [old_base])
+      expect(klass.find(old_tox1.id).token).to eq(old_tox1.token)
+      expect(klass.find_by_token(old_tox1.token)).to eq(old_tox1)
+      expect(klass.find_by_token("old-gitlab")).to eq(gitlab_row)
+      fresh = klass.new
+      fresh.ensure_token
+      expect(TokenOxide::TokenAuthenticatable.configuration.cipher.decrypt(fresh.token_encrypted)).to eq(fresh.token)
+
+      TaSpecSupport.configure! # old key forgotten
+      expect(klass.find(old_tox1.id).token).to be_nil
+      expect(klass.find_by_token("old-gitlab")).to be_nil
+    end
+
+    it "finds and matches digests made with a retired key base's salt" do
+      klass = TaSpecSupport.model(:TaSpecDigested, :ta_digested) { add_authentication_token_field :token, digest: true }
+      row = klass.create!(token_digest: GitlabReference.digest("old-digest-token", old_base))
+      expect(klass.find_by_token("old-digest-token")).to be_nil
+      TaSpecSupport.configure!(previous_db_key_bases: [old_base])
+      expect(klass.find_by_token("old-digest-token")).to eq(row)
+      expect(row.token_matches?("old-digest-token")).to be(true)
+      expect(row.token_matches?("other")).to be(false)
+    end
+  end
 end

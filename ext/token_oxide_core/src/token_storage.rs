@@ -275,8 +275,7 @@ pub fn lenient_base64_decode(input: &[u8]) -> Vec<u8> {
         }
         None
     };
-    loop {
-        let Some(a) = next(false) else { break };
+    while let Some(a) = next(false) {
         let Some(b) = next(false) else { break };
         let Some(c) = next(true) else {
             out.push(((a << 2) | (b >> 4)) as u8);
