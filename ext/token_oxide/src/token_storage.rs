@@ -102,8 +102,15 @@ fn salted_sha256_base64(ruby: &Ruby, token: RString, salt: RString) -> RString {
 
 /// GitLab's `ensure_utf8_size(str, bytes:)` (utf8: false treats bytes as characters).
 fn fit_key(ruby: &Ruby, source: RString, size: usize, utf8: bool) -> Result<RString, Error> {
+    // Key and IV sizes are tiny; refuse rather than allocate absurd buffers.
+    if size > 4096 {
+        return Err(crate::errors::argument(
+            ruby,
+            "size must be at most 4096 bytes",
+        ));
+    }
     // SAFETY: as above.
-    let fitted = unsafe { token_storage::fit_key(source.as_slice(), size.min(4096), utf8) }
+    let fitted = unsafe { token_storage::fit_key(source.as_slice(), size, utf8) }
         .map_err(|e| to_ruby(ruby, e))?;
     Ok(ruby.str_from_slice(&fitted))
 }
