@@ -4,6 +4,8 @@ require "token_oxide/version"
 require "token_oxide/errors"
 require "token_oxide/native"
 require "token_oxide/random"
+require "token_oxide/message_verifier"
+require "token_oxide/message_encryptor"
 require "token_oxide/key_generator"
 require "token_oxide/token_authentication"
 

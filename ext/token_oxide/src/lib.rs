@@ -5,6 +5,7 @@ mod cipher;
 mod compare;
 mod digest;
 mod errors;
+mod messages;
 mod key_generator;
 mod nogvl;
 mod random;
@@ -19,6 +20,7 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     random::define(ruby, module, native)?;
     compare::define(ruby, module)?;
     digest::define(ruby, module)?;
+    messages::define(ruby, module, native)?;
     key_generator::define(ruby, native)?;
     cipher::define(ruby, native)?;
     token_storage::define(ruby, native)?;

@@ -11,6 +11,7 @@ pub mod compare;
 pub mod digest;
 pub mod error;
 pub mod hex;
+pub mod messages;
 pub mod kdf;
 pub mod random;
 pub mod token_storage;
