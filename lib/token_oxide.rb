@@ -1,5 +1,9 @@
 # frozen_string_literal: true
 
+# OpenSSL first: ActiveSupport 6.1-7.x picks its fast, OpenSSL-backed
+# SecurityUtils only when OpenSSL is already loaded, and Rails apps always
+# have it. Loading ActiveSupport below without it would change AS's behaviour.
+require "openssl"
 require "token_oxide/version"
 require "token_oxide/errors"
 require "token_oxide/native"

@@ -1,6 +1,5 @@
 # frozen_string_literal: true
 
-require "openssl" # AS 6.1 picks its fixed_length_secure_compare by whether OpenSSL is loaded
 require "active_support"
 require "active_support/security_utils"
 
