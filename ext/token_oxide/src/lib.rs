@@ -9,6 +9,7 @@ mod messages;
 mod key_generator;
 mod nogvl;
 mod random;
+mod token_storage;
 
 use magnus::{prelude::*, Error, Ruby};
 
@@ -22,5 +23,6 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     messages::define(ruby, module, native)?;
     key_generator::define(ruby, native)?;
     cipher::define(ruby, native)?;
+    token_storage::define(ruby, native)?;
     Ok(())
 }

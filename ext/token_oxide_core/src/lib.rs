@@ -14,5 +14,6 @@ pub mod hex;
 pub mod messages;
 pub mod kdf;
 pub mod random;
+pub mod token_storage;
 
 pub use error::{Error, Result};
