@@ -12,7 +12,7 @@ use token_oxide_core::base64;
 use token_oxide_core::messages::codec::{self, Format, LEGACY_ENVELOPE_PREFIX};
 use token_oxide_core::messages::json_parse::{self, Tree};
 use token_oxide_core::messages::json_write;
-use token_oxide_core::messages::time::{self, Instant};
+use token_oxide_core::messages::time;
 
 use super::json::{encode_value, parse_fast, RubyBuilder};
 use super::settings;
@@ -44,23 +44,7 @@ fn messages_module(ruby: &Ruby) -> Result<RModule, Error> {
         .const_get("Messages")
 }
 
-pub fn instant_of(time: Time) -> Result<Option<Instant>, Error> {
-    let ts = time.timespec()?;
-    Ok(u32::try_from(ts.tv_nsec)
-        .ok()
-        .and_then(|n| Instant::new(ts.tv_sec, n)))
-}
-
-/// `Time.now`, always called through Ruby so `travel_to`, Timecop and
-/// stubs apply; only asked for when an expiry is involved.
-pub fn now(ruby: &Ruby) -> Result<Option<Instant>, Error> {
-    let time_class = ruby.class_time();
-    let now: Value = time_class.funcall("now", ())?;
-    match Time::from_value(now) {
-        Some(t) => instant_of(t),
-        None => Ok(None),
-    }
-}
+pub use super::clock::{instant_of, now};
 
 /// Whole seconds of an `ActiveSupport::Duration` whose parts are all exact
 /// in UTC (seconds, minutes, hours, days, weeks: no months or years), else `None`.
