@@ -106,39 +106,53 @@ fn decode_padded(input: &[u8], table: &[u8; 256]) -> Result<Vec<u8>, InvalidBase
         return Err(InvalidBase64);
     }
     let mut out = Vec::with_capacity(input.len() / 4 * 3);
-    let quads = input.len() / 4;
-    for (i, q) in input.chunks_exact(4).enumerate() {
-        let last = i + 1 == quads;
-        let a = table[q[0] as usize];
-        let b = table[q[1] as usize];
-        if a == INVALID || b == INVALID {
-            return Err(InvalidBase64);
-        }
-        if last && q[2] == b'=' && q[3] == b'=' {
-            if b & 0x0f != 0 {
-                return Err(InvalidBase64);
-            }
-            out.push(a << 2 | b >> 4);
-            break;
-        }
-        let c = table[q[2] as usize];
-        if c == INVALID {
-            return Err(InvalidBase64);
-        }
-        if last && q[3] == b'=' {
-            if c & 0x03 != 0 {
-                return Err(InvalidBase64);
-            }
-            out.push(a << 2 | b >> 4);
-            out.push(b << 4 | c >> 2);
-            break;
-        }
-        let d = table[q[3] as usize];
-        if d == INVALID {
+    let Some(body_len) = input.len().checked_sub(4) else {
+        return Ok(out);
+    };
+    let (body, last) = input.split_at(body_len);
+    // Every quad but the last has no padding: decode with one validity check
+    // per quad (valid table entries are < 64, INVALID has the top bit set).
+    for q in body.chunks_exact(4) {
+        let (a, b, c, d) = (
+            table[q[0] as usize],
+            table[q[1] as usize],
+            table[q[2] as usize],
+            table[q[3] as usize],
+        );
+        if (a | b | c | d) & 0x80 != 0 {
             return Err(InvalidBase64);
         }
         out.extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
     }
+    let q = last;
+    let a = table[q[0] as usize];
+    let b = table[q[1] as usize];
+    if a == INVALID || b == INVALID {
+        return Err(InvalidBase64);
+    }
+    if q[2] == b'=' && q[3] == b'=' {
+        if b & 0x0f != 0 {
+            return Err(InvalidBase64);
+        }
+        out.push(a << 2 | b >> 4);
+        return Ok(out);
+    }
+    let c = table[q[2] as usize];
+    if c == INVALID {
+        return Err(InvalidBase64);
+    }
+    if q[3] == b'=' {
+        if c & 0x03 != 0 {
+            return Err(InvalidBase64);
+        }
+        out.extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2]);
+        return Ok(out);
+    }
+    let d = table[q[3] as usize];
+    if d == INVALID {
+        return Err(InvalidBase64);
+    }
+    out.extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
     Ok(out)
 }
 
