@@ -111,8 +111,10 @@ fn decode_padded(input: &[u8], table: &[u8; 256]) -> Result<Vec<u8>, InvalidBase
     };
     let (body, last) = input.split_at(body_len);
     // Every quad but the last has no padding: decode with one validity check
-    // per quad (valid table entries are < 64, INVALID has the top bit set).
-    for q in body.chunks_exact(4) {
+    // per quad (valid table entries are < 64, INVALID has the top bit set),
+    // straight into the output.
+    out.resize(body.len() / 4 * 3, 0);
+    for (q, o) in body.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
         let (a, b, c, d) = (
             table[q[0] as usize],
             table[q[1] as usize],
@@ -122,7 +124,9 @@ fn decode_padded(input: &[u8], table: &[u8; 256]) -> Result<Vec<u8>, InvalidBase
         if (a | b | c | d) & 0x80 != 0 {
             return Err(InvalidBase64);
         }
-        out.extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
+        o[0] = a << 2 | b >> 4;
+        o[1] = b << 4 | c >> 2;
+        o[2] = c << 6 | d;
     }
     let q = last;
     let a = table[q[0] as usize];

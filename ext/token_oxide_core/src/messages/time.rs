@@ -96,14 +96,19 @@ pub fn format_exp(at: Instant) -> Option<[u8; EXP_LEN]> {
     Some(out)
 }
 
-#[inline]
+#[inline(always)]
 fn num(bytes: &[u8]) -> Option<u32> {
-    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+    if bytes.is_empty() {
         return None;
     }
-    bytes.iter().try_fold(0u32, |acc, b| {
-        acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
-    })
+    let mut acc = 0u32;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        acc = acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))?;
+    }
+    Some(acc)
 }
 
 /// `Time.iso8601(text)` for the shapes this library and Rails write:
