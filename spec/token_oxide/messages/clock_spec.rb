@@ -78,6 +78,17 @@ RSpec.describe "TokenOxide expiry clock" do
     end
   end
 
+  it "keeps telling the original from stubs after GC and compaction" do
+    GC.start
+    GC.compact if GC.respond_to?(:compact)
+    expect(TokenOxide::Native.builtin_time_now?).to be(true)
+    travel_to(frozen) do
+      expect(TokenOxide::Native.builtin_time_now?).to be(false)
+      expect(exp_of(verifier.generate("v", expires_in: 60))).to eq("2030-06-01T12:01:00.000Z")
+    end
+    expect(TokenOxide::Native.builtin_time_now?).to be(true)
+  end
+
   # A prepended module cannot be removed again, so this runs in its own process.
   it "follows a module prepended to Time.singleton_class" do
     script = <<~RUBY
