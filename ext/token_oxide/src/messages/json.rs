@@ -1,7 +1,7 @@
 //! `ActiveSupport::JSON.encode` written from Ruby objects straight into a
 //! byte buffer, and `JSON.parse` building Ruby objects from the core reader.
 
-use magnus::rb_sys::{AsRawValue, FromRawValue};
+use magnus::rb_sys::AsRawValue;
 use magnus::{
     prelude::*, r_hash::ForEach, value::ReprValue, Error, Float, Integer, RArray, RClass, RHash,
     RModule, RString, Ruby, Symbol, Value,
@@ -293,20 +293,7 @@ fn small_integer(text: &[u8]) -> Option<i64> {
     Some(if negative { -n } else { n })
 }
 
-/// A Hash key for a JSON object key: the frozen, deduplicated UTF-8 String
-/// that `Hash#[]=` would store for it anyway, found without allocating when
-/// it already exists (like the JSON gem's keys, which Hash#[]= interns).
-pub fn hash_key(ruby: &Ruby, key: &[u8]) -> Value {
-    let Ok(len) = std::os::raw::c_long::try_from(key.len()) else {
-        return ruby.enc_str_new(key, ruby.utf8_encoding()).as_value();
-    };
-    // SAFETY: the pointer and length describe `key`; the UTF-8 encoding is
-    // static. Interning allocates only when the text is new.
-    unsafe {
-        let raw = rb_sys::rb_enc_interned_str(key.as_ptr().cast(), len, rb_sys::rb_utf8_encoding());
-        Value::from_raw(raw)
-    }
-}
+pub use super::key_cache::hash_key;
 
 /// `Ok(Some(value))`, or `Ok(None)` when the JSON gem must parse `bytes`
 /// (unusual syntax, or an error it will report itself).

@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod encryptor;
 pub mod json;
+pub mod key_cache;
 pub mod metadata;
 pub mod settings;
 pub mod verifier;
@@ -13,6 +14,7 @@ use magnus::{prelude::*, Error, RModule, Ruby};
 
 pub fn define(ruby: &Ruby, module: RModule, native: RModule) -> Result<(), Error> {
     clock::define(ruby)?;
+    key_cache::define();
     native.define_singleton_method(
         "builtin_time_now?",
         magnus::function!(clock::builtin_time_now, 0),
