@@ -132,12 +132,19 @@ fn runs_builtin_now(ruby: &Ruby) -> Result<bool, Error> {
     Ok(false)
 }
 
+#[cfg(unix)]
 fn lookup_function() -> Option<LookupFn> {
     let name = CStr::from_bytes_with_nul(b"rb_callable_method_entry\0").ok()?;
     // SAFETY: dlsym with RTLD_DEFAULT and a NUL-terminated name.
     let symbol = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) };
     // SAFETY: when present, the symbol is Ruby's function of this signature.
     (!symbol.is_null()).then(|| unsafe { std::mem::transmute::<*mut c_void, LookupFn>(symbol) })
+}
+
+/// Elsewhere `Time.now` is always called through Ruby.
+#[cfg(not(unix))]
+fn lookup_function() -> Option<LookupFn> {
+    None
 }
 
 /// Whether `Time.now` at load is Ruby's own: a C function Ruby marks as
