@@ -11,6 +11,20 @@ pub fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// Hex length of the longest digest (SHA-512).
+pub const MAX_DIGEST_HEX: usize = 128;
+
+/// The lowercase hex of `bytes` written into `out` (no allocation); `None`
+/// when `out` is too short.
+pub fn encode_to_slice<'a>(bytes: &[u8], out: &'a mut [u8]) -> Option<&'a [u8]> {
+    let out = out.get_mut(..bytes.len().checked_mul(2)?)?;
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[(b >> 4) as usize];
+        pair[1] = DIGITS[(b & 0x0f) as usize];
+    }
+    Some(out)
+}
+
 /// The lowercase hex of `bytes`.
 pub fn encode(bytes: &[u8]) -> String {
     let mut out = Vec::with_capacity(bytes.len() * 2);
@@ -40,6 +54,14 @@ pub fn decode(text: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encode_to_slice_matches_encode() {
+        let mut buffer = [0u8; MAX_DIGEST_HEX];
+        let bytes = [0x00, 0x9f, 0xab, 0xff];
+        assert_eq!(encode_to_slice(&bytes, &mut buffer), Some(&b"009fabff"[..]));
+        assert_eq!(encode_to_slice(&[7; 65], &mut buffer), None);
+    }
 
     #[test]
     fn round_trip() {

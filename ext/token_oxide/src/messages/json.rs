@@ -1,6 +1,7 @@
 //! `ActiveSupport::JSON.encode` written from Ruby objects straight into a
 //! byte buffer, and `JSON.parse` building Ruby objects from the core reader.
 
+use magnus::rb_sys::AsRawValue;
 use magnus::{
     prelude::*, r_hash::ForEach, value::ReprValue, Error, Float, Integer, RArray, RClass, RHash,
     RModule, RString, Ruby, Symbol, Value,
@@ -224,10 +225,7 @@ impl Builder for RubyBuilder<'_> {
         })
     }
     fn integer(&mut self, text: &[u8]) -> Result<Value, Error> {
-        let small = std::str::from_utf8(text)
-            .ok()
-            .and_then(|t| t.parse::<i64>().ok());
-        match small {
+        match small_integer(text) {
             Some(n) => Ok(self.ruby.integer_from_i64(n).as_value()),
             None => self.ruby.str_from_slice(text).funcall("to_i", ()),
         }
@@ -244,8 +242,14 @@ impl Builder for RubyBuilder<'_> {
     fn begin_array(&mut self) -> Result<RArray, Error> {
         Ok(self.ruby.ary_new())
     }
+    // `push` and `insert` fill containers made by `begin_*` that no Ruby code
+    // has seen (unfrozen, not being iterated, String keys): only running out
+    // of memory can raise there, as in any allocation, so the rb_protect
+    // magnus puts around `RArray::push` / `RHash::aset` is skipped.
     fn push(&mut self, array: &mut RArray, value: Value) -> Result<(), Error> {
-        array.push(value)
+        // SAFETY: see above; both are live objects on this thread's stack.
+        unsafe { rb_sys::rb_ary_push(array.as_raw(), value.as_raw()) };
+        Ok(())
     }
     fn end_array(&mut self, array: RArray) -> Result<Value, Error> {
         Ok(array.as_value())
@@ -254,12 +258,42 @@ impl Builder for RubyBuilder<'_> {
         Ok(self.ruby.hash_new())
     }
     fn insert(&mut self, object: &mut RHash, key: &[u8], value: Value) -> Result<(), Error> {
-        object.aset(self.ruby.enc_str_new(key, self.ruby.utf8_encoding()), value)
+        // SAFETY: see `push`.
+        unsafe {
+            rb_sys::rb_hash_aset(
+                object.as_raw(),
+                hash_key(self.ruby, key).as_raw(),
+                value.as_raw(),
+            )
+        };
+        Ok(())
     }
     fn end_object(&mut self, object: RHash) -> Result<Value, Error> {
         Ok(object.as_value())
     }
 }
+
+/// An integer literal of at most 18 digits (always fits in i64), read
+/// without UTF-8 validation or `str::parse`; `None` for anything longer.
+fn small_integer(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return std::str::from_utf8(text).ok()?.parse().ok();
+    }
+    let mut n: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i64::from(d - b'0');
+    }
+    Some(if negative { -n } else { n })
+}
+
+pub use super::key_cache::hash_key;
 
 /// `Ok(Some(value))`, or `Ok(None)` when the JSON gem must parse `bytes`
 /// (unusual syntax, or an error it will report itself).

@@ -12,9 +12,9 @@ use token_oxide_core::base64;
 use token_oxide_core::messages::codec::{self, Format, LEGACY_ENVELOPE_PREFIX};
 use token_oxide_core::messages::json_parse::{self, Tree};
 use token_oxide_core::messages::json_write;
-use token_oxide_core::messages::time::{self, Instant};
+use token_oxide_core::messages::time;
 
-use super::json::{encode_value, parse_fast, RubyBuilder};
+use super::json::{encode_value, hash_key, parse_fast, RubyBuilder};
 use super::settings;
 
 /// What reading a message came to, as ActiveSupport's throw tags.
@@ -44,23 +44,7 @@ fn messages_module(ruby: &Ruby) -> Result<RModule, Error> {
         .const_get("Messages")
 }
 
-pub fn instant_of(time: Time) -> Result<Option<Instant>, Error> {
-    let ts = time.timespec()?;
-    Ok(u32::try_from(ts.tv_nsec)
-        .ok()
-        .and_then(|n| Instant::new(ts.tv_sec, n)))
-}
-
-/// `Time.now`, always called through Ruby so `travel_to`, Timecop and
-/// stubs apply; only asked for when an expiry is involved.
-pub fn now(ruby: &Ruby) -> Result<Option<Instant>, Error> {
-    let time_class = ruby.class_time();
-    let now: Value = time_class.funcall("now", ())?;
-    match Time::from_value(now) {
-        Some(t) => instant_of(t),
-        None => Ok(None),
-    }
-}
+pub use super::clock::{instant_of, now};
 
 /// Whole seconds of an `ActiveSupport::Duration` whose parts are all exact
 /// in UTC (seconds, minutes, hours, days, weeks: no months or years), else `None`.
@@ -207,24 +191,24 @@ fn write_exp(ruby: &Ruby, exp: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
         .map_err(|_| Error::new(ruby.exception_arg_error(), "invalid expiry text"))
 }
 
-/// The bytes of `purpose.to_s` when they can be compared natively.
-fn purpose_bytes(purpose: Option<Value>) -> Result<Option<Vec<u8>>, Error> {
+/// Whether the stored purpose equals `purpose.to_s`, or `None` when Ruby
+/// must compare (other purpose types, non-ASCII text in a non-UTF-8
+/// encoding). Borrows the purpose's bytes: no Ruby code runs meanwhile.
+fn purpose_matches(purpose: Option<Value>, stored: &[u8]) -> Result<Option<bool>, Error> {
     let Some(purpose) = purpose.filter(|p| !p.is_nil()) else {
-        return Ok(Some(Vec::new()));
+        return Ok(Some(stored.is_empty()));
     };
-    let s: RString = if let Some(s) = RString::from_value(purpose) {
-        s
-    } else if let Some(sym) = Symbol::from_value(purpose) {
-        return Ok(Some(sym.name()?.as_bytes().to_vec()));
-    } else {
+    if let Some(sym) = Symbol::from_value(purpose) {
+        return Ok(Some(sym.name()?.as_bytes() == stored));
+    }
+    let Some(s) = RString::from_value(purpose) else {
         return Ok(None);
     };
-    // SAFETY: copied immediately.
-    let bytes = unsafe { s.as_slice() }.to_vec();
+    // SAFETY: compared at once, before any Ruby code runs.
+    let bytes = unsafe { s.as_slice() };
     // Ruby compares strings of different encodings as unequal when non-ASCII.
-    let ascii = bytes.is_ascii();
-    if ascii || s.is_utf8_compatible_encoding() {
-        Ok(Some(bytes))
+    if bytes.is_ascii() || s.is_utf8_compatible_encoding() {
+        Ok(Some(bytes == stored))
     } else {
         Ok(None)
     }
@@ -252,10 +236,7 @@ fn tree_to_ruby(ruby: &Ruby, tree: &Tree) -> Result<Value, Error> {
         Tree::Object(pairs) => {
             let hash = ruby.hash_new();
             for (key, value) in pairs {
-                hash.aset(
-                    ruby.enc_str_new(key, ruby.utf8_encoding()),
-                    tree_to_ruby(ruby, value)?,
-                )?;
+                hash.aset(hash_key(ruby, key), tree_to_ruby(ruby, value)?)?;
             }
             hash.as_value()
         }
@@ -289,12 +270,10 @@ fn check_envelope(
         Some(Tree::Str(text)) => text,
         Some(_) => return Ok(Err(())),
     };
-    let Some(expected) = purpose_bytes(purpose)? else {
+    let Some(same) = purpose_matches(purpose, stored)? else {
         return Ok(Err(()));
     };
-    Ok(Ok(
-        (stored != expected.as_slice()).then_some("mismatched purpose")
-    ))
+    Ok(Ok((!same).then_some("mismatched purpose")))
 }
 
 fn unsupported_format(ruby: &Ruby) -> Outcome {
@@ -376,10 +355,10 @@ fn read_standard_envelope(
             return Ok(Some(Outcome::Content("expired")));
         }
     }
-    let Some(expected) = purpose_bytes(purpose)? else {
+    let Some(same) = purpose_matches(purpose, pur.unwrap_or(b""))? else {
         return Ok(None);
     };
-    if pur.unwrap_or(b"") != expected.as_slice() {
+    if !same {
         return Ok(Some(Outcome::Content("mismatched purpose")));
     }
     Ok(Some(Outcome::Value(value)))

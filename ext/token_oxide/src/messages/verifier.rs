@@ -5,7 +5,7 @@
 //! other than `:json` / `:json_allow_marshal`, rotations and unusual payloads
 //! call back into the Ruby half (`lib/token_oxide/message_verifier.rb`).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use magnus::{
     method, prelude::*, typed_data::Obj, value::ReprValue, Error, RArray, RClass, RModule, RString,
@@ -39,14 +39,22 @@ struct Config {
 #[derive(Default)]
 pub struct Verifier {
     config: RefCell<Option<Config>>,
+    /// Decoded-payload buffer reused across reads (taken while in use, so a
+    /// nested read from Ruby code gets a fresh one).
+    scratch: Cell<Vec<u8>>,
 }
+
+/// Larger buffers are dropped rather than kept for the next read.
+const SCRATCH_KEEP: usize = 64 * 1024;
 
 impl Verifier {
     fn with<T>(&self, ruby: &Ruby, f: impl FnOnce(&Config) -> T) -> Result<T, Error> {
-        let config = self
-            .config
-            .try_borrow()
-            .map_err(|_| Error::new(ruby.exception_runtime_error(), "MessageVerifier is being initialized"))?;
+        let config = self.config.try_borrow().map_err(|_| {
+            Error::new(
+                ruby.exception_runtime_error(),
+                "MessageVerifier is being initialized",
+            )
+        })?;
         let config = config.as_ref().ok_or_else(|| {
             Error::new(
                 ruby.exception_runtime_error(),
@@ -135,12 +143,13 @@ fn generate(
     Ok(ascii_string(ruby, &token))
 }
 
-/// The signed token's payload bytes, or why it is rejected.
+/// Decodes the signed token's payload into `out`, or says why it is rejected.
 fn extract(
     ruby: &Ruby,
     config: &Config,
     message: Value,
-) -> Result<Result<Vec<u8>, &'static str>, Error> {
+    out: &mut Vec<u8>,
+) -> Result<Result<(), &'static str>, Error> {
     if message.is_nil() {
         return Ok(Err("invalid message string"));
     }
@@ -172,9 +181,10 @@ fn extract(
     let Some(encoded) = signed::verify(&config.key, token) else {
         return Ok(Err("mismatched digest"));
     };
-    match codec::decode_with_fallback(encoded, config.url_safe) {
-        Some(bytes) => Ok(Ok(bytes)),
-        None => Ok(Err("invalid base64")),
+    if codec::decode_with_fallback_into(encoded, config.url_safe, out) {
+        Ok(Ok(()))
+    } else {
+        Ok(Err("invalid base64"))
     }
 }
 
@@ -185,15 +195,29 @@ fn read_own(
     message: Value,
     purpose: Option<Value>,
 ) -> Result<Outcome, Error> {
-    let (extracted, kind) = rb_self.with(ruby, |c| (extract(ruby, c, message), c.kind))?;
-    let bytes = match extracted? {
-        Ok(bytes) => bytes,
-        Err(reason) => return Ok(Outcome::Format(reason)),
-    };
+    let mut bytes = rb_self.scratch.take();
+    let outcome = read_own_into(ruby, rb_self, message, purpose, &mut bytes);
+    if bytes.capacity() <= SCRATCH_KEEP {
+        rb_self.scratch.set(bytes);
+    }
+    outcome
+}
+
+fn read_own_into(
+    ruby: &Ruby,
+    rb_self: Obj<Verifier>,
+    message: Value,
+    purpose: Option<Value>,
+    bytes: &mut Vec<u8>,
+) -> Result<Outcome, Error> {
+    let (extracted, kind) = rb_self.with(ruby, |c| (extract(ruby, c, message, bytes), c.kind))?;
+    if let Err(reason) = extracted? {
+        return Ok(Outcome::Format(reason));
+    }
     if kind != Kind::Ruby {
         match metadata::deserialize_json_with_metadata(
             ruby,
-            &bytes,
+            bytes,
             purpose,
             kind == Kind::JsonAllowMarshal,
             true,
@@ -202,7 +226,7 @@ fn read_own(
             Read::Slow => {}
         }
     }
-    slow_deserialize(ruby, rb_self.as_value(), &bytes, purpose)
+    slow_deserialize(ruby, rb_self.as_value(), bytes, purpose)
 }
 
 /// Ruby's `deserialize_with_metadata`, returning `[tag, payload]`.
@@ -338,7 +362,7 @@ fn valid_message(ruby: &Ruby, rb_self: Obj<Verifier>, message: Value) -> Result<
         if message.is_nil() {
             return Ok(false);
         }
-        Ok(match extract(ruby, c, message)? {
+        Ok(match extract(ruby, c, message, &mut Vec::new())? {
             Ok(_) => true,
             // A correctly signed token with bad base64 is still "valid" here.
             Err(reason) => reason == "invalid base64",

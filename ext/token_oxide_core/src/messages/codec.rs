@@ -27,6 +27,24 @@ pub fn decode_with_fallback(encoded: &[u8], url_safe: bool) -> Option<Vec<u8>> {
     decode_one(encoded, url_safe).or_else(|| decode_one(encoded, !url_safe))
 }
 
+/// [`decode_with_fallback`] into `out` (cleared first; a caller's reused
+/// buffer saves an allocation per message). `false` means "invalid base64".
+pub fn decode_with_fallback_into(encoded: &[u8], url_safe: bool, out: &mut Vec<u8>) -> bool {
+    for alphabet in [url_safe, !url_safe] {
+        out.clear();
+        let decoded = if alphabet {
+            base64::urlsafe_decode_into(encoded, out)
+        } else {
+            base64::strict_decode_into(encoded, out)
+        };
+        if decoded.is_ok() {
+            return true;
+        }
+    }
+    out.clear();
+    false
+}
+
 /// Decoding with only the configured alphabet (MessageEncryptor's parts).
 pub fn decode(encoded: &[u8], url_safe: bool) -> Option<Vec<u8>> {
     decode_one(encoded, url_safe)
@@ -84,6 +102,15 @@ mod tests {
             Some(&[0xfb, 0xff][..])
         );
         assert_eq!(decode_with_fallback(b"f", false), None);
+        let mut out = b"stale".to_vec();
+        assert!(decode_with_fallback_into(b"-_8=", false, &mut out));
+        assert_eq!(out, [0xfb, 0xff]);
+        assert!(decode_with_fallback_into(b"Zm9v", true, &mut out));
+        assert_eq!(out, b"foo");
+        assert!(decode_with_fallback_into(b"Zm8", false, &mut out));
+        assert_eq!(out, b"fo");
+        assert!(!decode_with_fallback_into(b"f", false, &mut out));
+        assert!(out.is_empty());
         assert_eq!(decode_with_fallback(b" Zm9v", false), None);
     }
 

@@ -31,6 +31,13 @@ pub fn split(token: &[u8], hex_len: usize) -> Option<(&[u8], &[u8])> {
 
 /// `String#blank?` for UTF-8 or ASCII text: empty or only Unicode White_Space.
 pub fn is_blank(text: &[u8]) -> bool {
+    // Usual case, decided without UTF-8 validation: an ASCII non-space first byte.
+    if text
+        .first()
+        .is_some_and(|&b| b.is_ascii() && !(b as char).is_whitespace())
+    {
+        return false;
+    }
     match std::str::from_utf8(text) {
         Ok(s) => s.chars().all(char::is_whitespace),
         // Not UTF-8: only ASCII whitespace counts.
@@ -50,9 +57,9 @@ pub fn verify<'a>(key: &HmacKey, token: &'a [u8]) -> Option<&'a [u8]> {
         return None;
     }
     let mac = key.mac(encoded);
-    let mut expected = Vec::with_capacity(hex_len);
-    hex::encode_into(mac.as_bytes(), &mut expected);
-    secure_compare(digest, &expected).then_some(encoded)
+    let mut buffer = [0u8; hex::MAX_DIGEST_HEX];
+    let expected = hex::encode_to_slice(mac.as_bytes(), &mut buffer)?;
+    secure_compare(digest, expected).then_some(encoded)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The envelope's `exp` timestamps: ISO-8601 UTC with milliseconds, as
 //! `Time#utc.iso8601(3)` writes them, and the common shapes `Time.iso8601`
 //! reads. Times are (seconds since the epoch, nanoseconds) pairs; the clock
-//! itself is always read by Ruby (`Time.now`) and passed in.
+//! itself is read by the binding, as `Time.now` answers it, and passed in.
 
 /// An instant: whole seconds since 1970-01-01T00:00:00Z and 0..1e9 nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -96,13 +96,19 @@ pub fn format_exp(at: Instant) -> Option<[u8; EXP_LEN]> {
     Some(out)
 }
 
+#[inline(always)]
 fn num(bytes: &[u8]) -> Option<u32> {
-    if bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit) {
+    if bytes.is_empty() {
         return None;
     }
-    bytes.iter().try_fold(0u32, |acc, b| {
-        acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))
-    })
+    let mut acc = 0u32;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        acc = acc.checked_mul(10)?.checked_add(u32::from(b - b'0'))?;
+    }
+    Some(acc)
 }
 
 /// `Time.iso8601(text)` for the shapes this library and Rails write:
