@@ -1,0 +1,15 @@
+//! Stable-Rust fuzzing of the core (see harness.rs for the budget knobs).
+//!
+//! One test binary, one `#[test]` per target, so `cargo test` runs a quick
+//! pass in CI and `rake fuzz` runs every target against the clock. To add a
+//! target: write `tests/fuzz/<area>.rs` with `#[test] fn fuzz_<name>()`
+//! calling `harness::fuzz`, and add `mod <area>;` below.
+
+mod harness;
+mod ruby_base64_model;
+
+mod alphabet;
+mod base64;
+mod compare;
+mod digest;
+mod hex;
