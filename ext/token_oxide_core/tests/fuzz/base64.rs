@@ -43,7 +43,7 @@ fn mutated_encoding(urlsafe: bool) -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
-fn inputs(urlsafe: bool) -> impl Strategy<Value = Vec<u8>> {
+pub fn inputs(urlsafe: bool) -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         3 => mutated_encoding(urlsafe),
         2 => prop::collection::vec(base64ish_byte(), 0..40),

@@ -13,3 +13,4 @@ mod base64;
 mod compare;
 mod digest;
 mod hex;
+mod ruby_oracle;
