@@ -24,6 +24,41 @@ module TokenOxideHardening
     alphabet.each_char.sum { |c| (text.count(c) - expected)**2 / expected }
   end
 
+  # Chi-square of non-overlapping symbol pairs against uniform over all
+  # alphabet² pairs: catches a symbol depending on its neighbour.
+  def pair_chi_square(text, alphabet)
+    pairs = text.unpack("S*").tally # two ASCII bytes -> one 16-bit key
+    cells = alphabet.bytesize**2
+    expected = (text.bytesize / 2).fdiv(cells)
+    seen = pairs.sum { |_, n| (n - expected)**2 / expected }
+    seen + (cells - pairs.size) * expected # cells never drawn
+  end
+
+  # Chi-square results for +chars+ base58 characters (generated as 24-char
+  # tokens, the has_secure_token shape) and as many friendly_token characters
+  # (20-char tokens).
+  def randomness(chars)
+    base58 = Array.new(chars / 24) { TokenOxide.base58 }.join
+    friendly = Array.new(chars / 20) { TokenOxide.friendly_token }.join
+    [["base58", base58, BASE58], ["friendly_token", friendly, FRIENDLY]].map do |name, text, alphabet|
+      dof = alphabet.size - 1
+      stat = chi_square(text, alphabet)
+      pair_dof = alphabet.size**2 - 1
+      pair = pair_chi_square(text, alphabet)
+      only_alphabet = text.count(alphabet.gsub("-", "\\-")) == text.size
+      { name: name, characters: text.size, only_alphabet: only_alphabet, chi_square: stat.round(2), dof: dof,
+        p: chi_square_p(stat, dof), pair_chi_square: pair.round(1), pair_dof: pair_dof, pair_p: chi_square_p(pair, pair_dof) }
+    end
+  end
+
+  # The same statistic for a deliberately biased generator (byte % 58, the
+  # classic modulo-bias mistake), to show the test can see a real defect.
+  def biased_control(chars)
+    text = OpenSSL::Random.random_bytes(chars).bytes.map { |b| BASE58.getbyte(b % 58) }.pack("C*")
+    stat = chi_square(text, BASE58)
+    { name: "control: byte % 58", characters: chars, chi_square: stat.round(1), dof: 57, p: chi_square_p(stat, 57) }
+  end
+
   # Upper-tail p-value of a chi-square statistic (Wilson-Hilferty normal
   # approximation, accurate to a few digits for dof above ~30).
   def chi_square_p(stat, dof)
@@ -164,18 +199,39 @@ module TokenOxideHardening
     File.read("/proc/self/status")[/^VmRSS:\s+(\d+)/, 1].to_i
   end
 
-  # Runs +calls+ generate+verify rounds after a warm-up of +warmup+ rounds
-  # and returns RSS (KiB) after warm-up and at the end.
+  # The generate+verify calls of the leak check: only the gem's own
+  # functions (no OpenSSL in the loop), each returning true when correct.
+  def leak_operations
+    key = OpenSSL::Random.random_bytes(32)
+    data = "user-42--#{TokenOxide.base58}"
+    signature = OpenSSL::HMAC.hexdigest("SHA256", key, data)
+    ops = [
+      -> { TokenOxide.base58.bytesize == 24 },
+      -> { TokenOxide.secure_compare(TokenOxide::Digest.hmac_sha256_hexdigest(key, data), signature) }
+    ]
+    if defined?(TokenOxide::MessageVerifier)
+      verifier = TokenOxide::MessageVerifier.new(key)
+      ops << -> { verifier.verified(verifier.generate(data)) == data }
+    end
+    if defined?(TokenOxide::MessageEncryptor)
+      encryptor = TokenOxide::MessageEncryptor.new(key)
+      ops << -> { encryptor.decrypt_and_verify(encryptor.encrypt_and_sign(data)) == data }
+    end
+    ops
+  end
+
+  # Runs +calls+ generate+verify operations after +warmup+ of them and
+  # returns RSS (KiB) after the warm-up and at the end.
   def rss_over(calls:, warmup:)
-    ops = mixed_operations
-    round = [ops[:base58], ops[:compare_equal], ops[:hmac_verify], ops[:verify], ops[:encrypt]].compact
-    run = ->(n) { n.times { |i| round[i % round.size].call || raise("wrong result") } }
+    ops = leak_operations
+    run = ->(n) { n.times { |i| ops[i % ops.size].call || raise("wrong result") } }
     run.call(warmup)
     GC.start
     before = rss_kb
     run.call(calls)
     GC.start
-    { calls: calls, rss_before_kb: before, rss_after_kb: rss_kb, growth_kb: rss_kb - before }
+    after = rss_kb
+    { calls: calls, operations: ops.size, rss_before_kb: before, rss_after_kb: after, growth_kb: after - before }
   end
 
   # ---- timing -----------------------------------------------------------
