@@ -1,0 +1,54 @@
+# frozen_string_literal: true
+
+require "open3"
+require "rbconfig"
+require "json"
+require "openssl"
+
+# The extension calls rb_ext_ractor_safe(true); this checks that claim by
+# calling the gem from several Ractors at once (in a subprocess: Ractors are
+# experimental in Ruby 3.1 and warn).
+RSpec.describe "Hardening: Ractors" do
+  lib = File.expand_path("../../lib", __dir__)
+
+  def run_ruby(lib, script)
+    out, err, status = Open3.capture3(RbConfig.ruby, "-W0", "-I", lib, "-rtoken_oxide", "-rjson", "-e", script)
+    [out, err, status]
+  end
+
+  it "generates, compares and digests correctly in 4 Ractors at once" do
+    skip "Ractor is not available" unless defined?(Ractor)
+
+    script = <<~'RUBY'
+      ractors = Array.new(4) do |i|
+        Ractor.new(i) do |n|
+          tokens = Array.new(500) { TokenOxide.base58 } + Array.new(500) { TokenOxide.friendly_token }
+          custom = TokenOxide.random_token(16, alphabet: "abcdef")
+          {
+            "tokens" => tokens,
+            "custom_ok" => custom.match?(/\A[a-f]{16}\z/),
+            "bytes" => TokenOxide.random_bytes(8).bytesize,
+            "compare" => [TokenOxide.secure_compare("a#{n}", "a#{n}"), TokenOxide.secure_compare("a", "b"),
+                          TokenOxide.fixed_length_secure_compare("ab", "ab")],
+            "digest" => TokenOxide::Digest.hmac_sha256_hexdigest("key#{n}", "data"),
+            "sha" => TokenOxide::Digest.hexdigest(:sha512, "x#{n}"),
+            "errors" => [(TokenOxide.base58(-1) rescue $!.class.name), (TokenOxide::Digest.hexdigest("MD5", "x") rescue $!.class.name)]
+          }
+        end
+      end
+      puts JSON.generate(ractors.map(&:take))
+    RUBY
+    out, err, status = run_ruby(lib, script)
+    expect(status).to be_success, err
+    results = JSON.parse(out)
+    tokens = results.flat_map { |r| r["tokens"] }
+    expect(tokens.size).to eq(4_000)
+    expect(tokens.uniq.size).to eq(4_000)
+    results.each_with_index do |r, n|
+      expect(r).to include("custom_ok" => true, "bytes" => 8, "compare" => [true, false, true],
+                           "errors" => %w[ArgumentError ArgumentError])
+      expect(r["digest"]).to eq(OpenSSL::HMAC.hexdigest("SHA256", "key#{n}", "data"))
+      expect(r["sha"]).to eq(OpenSSL::Digest::SHA512.hexdigest("x#{n}"))
+    end
+  end
+end
