@@ -125,6 +125,23 @@ impl std::fmt::Debug for HmacKey {
     }
 }
 
+/// The precomputed pads are as secret as the key itself: wipe them on drop.
+impl Drop for HmacKey {
+    fn drop(&mut self) {
+        // SAFETY: each `Hmac<_>` is flat data (hash states, block buffers,
+        // counters; no pointers, no Drop impls) for which all-zero bytes are
+        // valid, and nothing reads it after this. The enum tag is left alone.
+        unsafe {
+            match self {
+                HmacKey::Sha1(m) => zeroize::zeroize_flat_type(m as *mut Hmac<Sha1>),
+                HmacKey::Sha256(m) => zeroize::zeroize_flat_type(m as *mut Hmac<Sha256>),
+                HmacKey::Sha384(m) => zeroize::zeroize_flat_type(m as *mut Hmac<Sha384>),
+                HmacKey::Sha512(m) => zeroize::zeroize_flat_type(m as *mut Hmac<Sha512>),
+            }
+        }
+    }
+}
+
 impl HmacKey {
     pub fn new(algorithm: Algorithm, key: &[u8]) -> Self {
         // HMAC accepts keys of any length, so these cannot fail.
@@ -201,6 +218,36 @@ mod tests {
             Algorithm::Sha256.digest(b"tokensalt").as_bytes(),
             Algorithm::Sha256.digest_parts(&[b"token", b"salt"]).as_bytes()
         );
+    }
+
+    #[test]
+    fn hmac_key_is_wiped_on_drop() {
+        use std::mem::{size_of_val, MaybeUninit};
+        for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha384, Algorithm::Sha512] {
+            let mut slot = MaybeUninit::new(HmacKey::new(algorithm, &[0xa5; 48]));
+            // Where the keyed state lives inside the enum (tag and padding excluded).
+            // SAFETY: the slot is initialised here.
+            let (start, len) = match unsafe { slot.assume_init_ref() } {
+                HmacKey::Sha1(m) => (m as *const _ as usize, size_of_val(m)),
+                HmacKey::Sha256(m) => (m as *const _ as usize, size_of_val(m)),
+                HmacKey::Sha384(m) => (m as *const _ as usize, size_of_val(m)),
+                HmacKey::Sha512(m) => (m as *const _ as usize, size_of_val(m)),
+            };
+            // SAFETY: reading bytes of the slot's own storage as u8.
+            let state = || unsafe { std::slice::from_raw_parts(start as *const u8, len).to_vec() };
+            assert!(state().iter().filter(|b| **b != 0).count() > 32, "{algorithm:?}: state is keyed");
+            // SAFETY: the value is initialised and dropped exactly once; the
+            // storage outlives the reads below.
+            unsafe { slot.as_mut_ptr().drop_in_place() };
+            assert!(state().iter().all(|b| *b == 0), "{algorithm:?}: keyed state wiped");
+        }
+    }
+
+    #[test]
+    fn debug_output_hides_the_key() {
+        let key = HmacKey::new(Algorithm::Sha256, b"super-secret-key");
+        let shown = format!("{key:?}");
+        assert_eq!(shown, "HmacKey(SHA256, [FILTERED])");
     }
 
     #[test]
