@@ -240,7 +240,8 @@ mod tests {
             };
             // SAFETY: reading bytes of the slot's own storage as u8.
             let state = || unsafe { std::slice::from_raw_parts(start as *const u8, len).to_vec() };
-            assert!(state().iter().filter(|b| **b != 0).count() > 32, "{algorithm:?}: state is keyed");
+            // (No look before the drop: the live state has uninitialised
+            // padding. Without the Drop impl this test fails.)
             // SAFETY: the value is initialised and dropped exactly once; the
             // storage outlives the reads below.
             unsafe { slot.as_mut_ptr().drop_in_place() };
