@@ -38,8 +38,8 @@ module TokenOxideHardening
   # tokens, the has_secure_token shape) and as many friendly_token characters
   # (20-char tokens).
   def randomness(chars)
-    base58 = Array.new(chars / 24) { TokenOxide.base58 }.join
-    friendly = Array.new(chars / 20) { TokenOxide.friendly_token }.join
+    base58 = Array.new((chars + 23) / 24) { TokenOxide.base58 }.join
+    friendly = Array.new((chars + 19) / 20) { TokenOxide.friendly_token }.join
     [["base58", base58, BASE58], ["friendly_token", friendly, FRIENDLY]].map do |name, text, alphabet|
       dof = alphabet.size - 1
       stat = chi_square(text, alphabet)
