@@ -3,6 +3,7 @@
 require_relative "support"
 require "json"
 require "timeout"
+require "tempfile"
 
 # Calls every public method of the gem with hostile arguments, each method's
 # batch in a forked child, so a crash (signal, abort) or a hang is reported
@@ -99,9 +100,11 @@ module TokenOxideHardening
     # Runs one target's probes in a forked child; returns findings (Strings).
     def check(label, receiver, name, args, keywords = {}, timeout: 60)
       reader, writer = IO.pipe
+      crash_log = Tempfile.new("token_oxide_probe")
       pid = fork do
         reader.close
         writer.sync = true
+        $stderr.reopen(crash_log.path, "w") # a crash report belongs in the finding, not the terminal
         object = receiver.call
         # An argument index, a keyword, or nil (append one argument).
         positions = (args.empty? ? [nil] : args.each_index.to_a) + keywords.keys
@@ -148,8 +151,10 @@ module TokenOxideHardening
                        .map { |e| "#{label}(arg #{e[1]} = #{e[2]}): #{e[3]}" }
       unless status.success?
         last = events.last
-        findings << "#{label}: CRASH (#{status}) during argument #{last&.dig(1)} = #{last&.dig(2)}"
+        report = File.read(crash_log.path)[/^.*(\[BUG\]|panicked|error).*$/i]
+        findings << "#{label}: CRASH (#{status}) during argument #{last&.dig(1)} = #{last&.dig(2)}#{": #{report.strip}" if report}"
       end
+      crash_log.close!
       findings
     end
 
