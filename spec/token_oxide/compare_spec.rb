@@ -40,7 +40,9 @@ RSpec.describe "TokenOxide constant-time comparison" do
     expect(TokenOxide.fixed_length_secure_compare("abc", "abc")).to be(true)
     expect(TokenOxide.fixed_length_secure_compare("abc", "abd")).to be(false)
     expect { TokenOxide.fixed_length_secure_compare("abc", "ab") }.to raise_error(ArgumentError, "string length mismatch.")
-    expect { as.fixed_length_secure_compare("abc", "ab") }.to raise_error(ArgumentError, "string length mismatch.")
+    # ActiveSupport's own message depends on load order: with openssl loaded
+    # first it delegates to OpenSSL ("inputs must be of equal length").
+    expect { as.fixed_length_secure_compare("abc", "ab") }.to raise_error(ArgumentError)
   end
 
   it "raises TypeError for non-Strings" do

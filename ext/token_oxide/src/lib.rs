@@ -1,10 +1,14 @@
 //! magnus binding of `token_oxide_core`: argument conversion, error mapping
 //! and Ruby object construction only. All token logic lives in the core crate.
 
+mod cipher;
 mod compare;
 mod digest;
 mod errors;
+mod key_generator;
+mod nogvl;
 mod random;
+mod token_storage;
 
 use magnus::{prelude::*, Error, Ruby};
 
@@ -20,5 +24,8 @@ fn init(ruby: &Ruby) -> Result<(), Error> {
     random::define(ruby, module, native)?;
     compare::define(ruby, module)?;
     digest::define(ruby, module)?;
+    key_generator::define(ruby, native)?;
+    cipher::define(ruby, native)?;
+    token_storage::define(ruby, native)?;
     Ok(())
 }

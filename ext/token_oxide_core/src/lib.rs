@@ -6,10 +6,13 @@
 
 pub mod alphabet;
 pub mod base64;
+pub mod cipher;
 pub mod compare;
 pub mod digest;
 pub mod error;
 pub mod hex;
+pub mod kdf;
 pub mod random;
+pub mod token_storage;
 
 pub use error::{Error, Result};
