@@ -10,7 +10,10 @@ mod ruby_base64_model;
 
 mod alphabet;
 mod base64;
+mod cipher;
 mod compare;
 mod digest;
 mod hex;
+mod kdf;
 mod ruby_oracle;
+mod token_storage;

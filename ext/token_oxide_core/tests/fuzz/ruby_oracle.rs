@@ -1,31 +1,48 @@
-//! Differential fuzzing against Ruby itself: each input is sent to one
-//! long-lived `ruby` process, which answers with what `Base64.strict_decode64`
-//! and `Base64.urlsafe_decode64` give for it (or that they raised). Skipped
-//! with a note when no `ruby` is on PATH.
+//! Differential fuzzing against Ruby itself: inputs go to one long-lived
+//! `ruby` process, which answers with what Ruby's own code gives for them
+//! (or that it raised). Skipped with a note when no `ruby` is on PATH.
 
 use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use proptest::prelude::*;
+use token_oxide_core::token_storage::{fit_key, lenient_base64_decode};
 use token_oxide_core::{base64, hex};
 
 use crate::base64::inputs;
 use crate::harness::fuzz;
 
-/// Reads hex lines, answers "<strict> <urlsafe>", each "=<hex output>" or "E" (raised).
-/// The input is tagged UTF-8, as a cookie or parameter would be.
+/// Reads "<op> <hex input>" lines and answers "=<hex output>" or "E" (raised).
+/// Inputs are tagged UTF-8, as a cookie, parameter or config value would be.
+/// `fit` is GitLab's `Gitlab::Utils.ensure_utf8_size`, restated.
 const ORACLE: &str = r##"
 require "base64"
 $stdout.sync = true
-def attempt
-  "=#{yield.unpack1("H*")}"
-rescue ArgumentError
-  "E"
+def fit(str, bytes)
+  raise ArgumentError, "Empty string provided!" if str.empty?
+  kept = str.each_char.each_with_object(+"") do |char, out|
+    break out if out.bytesize + char.bytesize > bytes
+    out.concat(char)
+  end
+  kept + ("0" * (bytes - kept.bytesize))
 end
+OPS = {
+  "strict" => ->(s) { Base64.strict_decode64(s) },
+  "urlsafe" => ->(s) { Base64.urlsafe_decode64(s) },
+  "lenient" => ->(s) { Base64.decode64(s) },
+  "fit32" => ->(s) { fit(s, 32) },
+  "fit12" => ->(s) { fit(s, 12) },
+}.freeze
 while (line = $stdin.gets)
-  text = [line.chomp].pack("H*").force_encoding(Encoding::UTF_8)
-  puts "#{attempt { Base64.strict_decode64(text) }} #{attempt { Base64.urlsafe_decode64(text) }}"
+  op, hex = line.split(" ", 2)
+  text = [hex.to_s.chomp].pack("H*").force_encoding(Encoding::UTF_8)
+  answer = begin
+    "=#{OPS.fetch(op).call(text).unpack1("H*")}"
+  rescue ArgumentError
+    "E"
+  end
+  puts answer
 end
 "##;
 
@@ -48,15 +65,12 @@ impl Oracle {
         Some(Oracle { child, stdin, stdout })
     }
 
-    /// Ruby's (strict, urlsafe) results for `input`; `None` = raised.
-    fn ask(&mut self, input: &[u8]) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
-        writeln!(self.stdin, "{}", hex::encode(input)).expect("write to ruby");
+    /// Ruby's result of `op` on `input`; `None` when it raised ArgumentError.
+    fn ask(&mut self, op: &str, input: &[u8]) -> Option<Vec<u8>> {
+        writeln!(self.stdin, "{op} {}", hex::encode(input)).expect("write to ruby");
         let mut line = String::new();
         self.stdout.read_line(&mut line).expect("read from ruby");
-        let mut fields = line.split_whitespace().map(|f| f.strip_prefix('=').and_then(|h| hex::decode(h.as_bytes())));
-        let strict = fields.next().expect("strict answer");
-        let urlsafe = fields.next().expect("urlsafe answer");
-        (strict, urlsafe)
+        line.trim_end().strip_prefix('=').map(|h| hex::decode(h.as_bytes()).expect("ruby answers hex"))
     }
 }
 
@@ -67,19 +81,44 @@ impl Drop for Oracle {
     }
 }
 
+fn with_oracle(target: &str, run: impl FnOnce(&RefCell<Oracle>)) {
+    match Oracle::spawn() {
+        Some(oracle) => run(&RefCell::new(oracle)),
+        None => println!("fuzz target={target} skipped: no ruby on PATH"),
+    }
+}
+
 #[test]
 fn fuzz_base64_against_ruby() {
-    let Some(oracle) = Oracle::spawn() else {
-        println!("fuzz target=base64_against_ruby skipped: no ruby on PATH");
-        return;
-    };
-    let oracle = RefCell::new(oracle);
-    let input = prop_oneof![inputs(false), inputs(true)];
-    fuzz("base64_against_ruby", input, |text| {
-        let (strict, urlsafe) = oracle.borrow_mut().ask(&text);
-        let shown = String::from_utf8_lossy(&text).into_owned();
-        prop_assert_eq!(base64::strict_decode(&text).ok(), strict, "strict {:?}", shown);
-        prop_assert_eq!(base64::urlsafe_decode(&text).ok(), urlsafe, "urlsafe {:?}", shown);
-        Ok(())
+    with_oracle("base64_against_ruby", |oracle| {
+        let input = prop_oneof![inputs(false), inputs(true)];
+        fuzz("base64_against_ruby", input, |text| {
+            let mut ruby = oracle.borrow_mut();
+            let shown = String::from_utf8_lossy(&text).into_owned();
+            prop_assert_eq!(base64::strict_decode(&text).ok(), ruby.ask("strict", &text), "strict {:?}", shown);
+            prop_assert_eq!(base64::urlsafe_decode(&text).ok(), ruby.ask("urlsafe", &text), "urlsafe {:?}", shown);
+            prop_assert_eq!(Some(lenient_base64_decode(&text)), ruby.ask("lenient", &text), "lenient {:?}", shown);
+            Ok(())
+        });
+    });
+}
+
+#[test]
+fn fuzz_fit_key_against_ruby() {
+    // Key bases with multi-byte, invalid and truncated UTF-8 around the cut.
+    let piece = prop_oneof![
+        4 => prop::sample::select(vec![&b"a"[..], b"Z9", "é".as_bytes(), "€".as_bytes(), "😀".as_bytes()]).prop_map(|b| b.to_vec()),
+        1 => prop::collection::vec(any::<u8>(), 1..3),
+    ];
+    let source = prop::collection::vec(piece, 0..20).prop_map(|pieces| pieces.concat());
+    with_oracle("fit_key_against_ruby", |oracle| {
+        fuzz("fit_key_against_ruby", source, |source| {
+            let mut ruby = oracle.borrow_mut();
+            for (op, size) in [("fit32", 32usize), ("fit12", 12)] {
+                let ours = fit_key(&source, size, true).ok().map(|k| k.to_vec());
+                prop_assert_eq!(ours, ruby.ask(op, &source), "{} of {:?}", op, String::from_utf8_lossy(&source));
+            }
+            Ok(())
+        });
     });
 }
