@@ -140,6 +140,33 @@ module TokenOxideHardening
         TokenOxide::Digest.sha256_base64digest(data) == [OpenSSL::Digest::SHA256.digest(data)].pack("m0")
       }
     }
+    if defined?(TokenOxide::KeyGenerator)
+      # PBKDF2 runs with the GVL released: other threads run meanwhile.
+      generator = TokenOxide::KeyGenerator.new(secret, iterations: 20, hash_digest_class: OpenSSL::Digest::SHA256)
+      ops[:key_generator] = lambda {
+        salt = TokenOxide.base58(12)
+        generator.generate_key(salt, 32) == OpenSSL::PKCS5.pbkdf2_hmac(secret, salt, 20, 32, "sha256")
+      }
+    end
+    if defined?(TokenOxide::Native.aes256_gcm_encrypt)
+      ops[:aes_gcm] = lambda {
+        iv = TokenOxide.random_bytes(12)
+        plain = TokenOxide.base58(30)
+        ciphertext, tag = TokenOxide::Native.aes256_gcm_encrypt(key, iv, "aad", plain)
+        forged = tag.dup
+        forged.setbyte(0, forged.getbyte(0) ^ 1)
+        TokenOxide::Native.aes256_gcm_decrypt(key, iv, "aad", ciphertext, tag) == plain &&
+          TokenOxide::Native.aes256_gcm_decrypt(key, iv, "aad", ciphertext, forged).nil?
+      }
+    end
+    if defined?(TokenOxide::Native::TokenCipher)
+      token_cipher = TokenOxide::Native::TokenCipher.new(key, secret, secret, true)
+      ops[:token_cipher] = lambda {
+        token = TokenOxide.base58(20)
+        token_cipher.decrypt(token_cipher.encrypt(token)) == token &&
+          token_cipher.decrypt(token_cipher.encrypt_gitlab(token)) == token
+      }
+    end
     if defined?(TokenOxide::MessageVerifier)
       verifier = TokenOxide::MessageVerifier.new(secret)
       ops[:verify] = lambda {
@@ -209,6 +236,14 @@ module TokenOxideHardening
       -> { TokenOxide.base58.bytesize == 24 },
       -> { TokenOxide.secure_compare(TokenOxide::Digest.hmac_sha256_hexdigest(key, data), signature) }
     ]
+    if defined?(TokenOxide::Native::TokenCipher)
+      token_cipher = TokenOxide::Native::TokenCipher.new(key, key, key, true)
+      ops << -> { token_cipher.decrypt(token_cipher.encrypt(data)) == data }
+    end
+    if defined?(TokenOxide::KeyGenerator)
+      generator = TokenOxide::KeyGenerator.new(key, iterations: 1, hash_digest_class: OpenSSL::Digest::SHA256)
+      ops << -> { generator.generate_key(data, 32).bytesize == 32 }
+    end
     if defined?(TokenOxide::MessageVerifier)
       verifier = TokenOxide::MessageVerifier.new(key)
       ops << -> { verifier.verified(verifier.generate(data)) == data }

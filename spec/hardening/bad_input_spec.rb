@@ -15,10 +15,11 @@ RSpec.describe "Hardening: hostile arguments" do
     expect(findings).to eq([])
   end
 
-  it "covers every singleton method of the gem's modules" do
+  it "covers every singleton method of the gem's modules and every class (a new class needs a builder)" do
     labels = bad.targets.map(&:first)
     expect(labels).to include("TokenOxide.base58", "TokenOxide.secure_compare", "TokenOxide::Digest.hmac_digest")
     expect(labels.size).to be >= TokenOxide.singleton_methods(false).size
+    expect(bad.unprobed_classes).to eq([])
   end
 
   # The probe harness itself must notice crashes and hangs, or the test above proves nothing.

@@ -38,6 +38,20 @@ RSpec.describe "Hardening: secrets stay secret" do
     messages.each { |m| expect(leaks?(m, secret)).to be(false), m }
   end
 
+  it "constructors rejecting a key do not echo it" do
+    messages = messages_of_failures([
+      -> { TokenOxide::Native::TokenCipher.new(secret, secret, secret, true) },
+      -> { TokenOxide::Native::TokenCipher.new(secret.byteslice(0, 32), "short", secret, true) },
+      -> { TokenOxide::Native.aes256_gcm_encrypt(secret, "i" * 12, "", "x") },
+      -> { TokenOxide::Native.aes256_cbc_decrypt(secret, "i" * 16, "x" * 16) },
+      -> { TokenOxide::Native::KeyGenerator.new(secret, 0, "SHA256") },
+      -> { TokenOxide::Native.pbkdf2_hmac(secret, "salt", 1, 32, secret) },
+      -> { TokenOxide::KeyGenerator.new(secret, iterations: 10, hash_digest_class: secret) }
+    ])
+    messages.each { |m| expect(leaks?(m, secret)).to be(false), m }
+    expect(messages.size).to eq(7)
+  end
+
   it "compare errors do not echo the compared secret" do
     messages = messages_of_failures([-> { TokenOxide.fixed_length_secure_compare(secret, "short") }])
     expect(messages.size).to eq(1)
@@ -47,7 +61,10 @@ RSpec.describe "Hardening: secrets stay secret" do
   {
     "TokenOxide::MessageVerifier" => ->(s) { TokenOxide::MessageVerifier.new(s) },
     "TokenOxide::MessageEncryptor" => ->(s) { TokenOxide::MessageEncryptor.new(s.byteslice(0, 32)) },
-    "TokenOxide::KeyGenerator" => ->(s) { TokenOxide::KeyGenerator.new(s, iterations: 10) }
+    "TokenOxide::KeyGenerator" => ->(s) { TokenOxide::KeyGenerator.new(s, iterations: 10) },
+    "TokenOxide::CachingKeyGenerator" => ->(s) { TokenOxide::CachingKeyGenerator.new(TokenOxide::KeyGenerator.new(s, iterations: 10)) },
+    "TokenOxide::Native::KeyGenerator" => ->(s) { TokenOxide::Native::KeyGenerator.new(s, 10, "SHA256") },
+    "TokenOxide::Native::TokenCipher" => ->(s) { TokenOxide::Native::TokenCipher.new(s.byteslice(0, 32), s, s, true) }
   }.each do |name, build|
     describe name do
       before { skip "#{name} is not in this build yet" unless Object.const_defined?(name) }
@@ -65,7 +82,8 @@ RSpec.describe "Hardening: secrets stay secret" do
         bad_calls = {
           verify: [["bogus--message"], [nil]], verified: [[12]],
           decrypt_and_verify: [["bogus--data--tag"], [12]],
-          generate_key: [[nil], ["salt", -1]]
+          generate_key: [[nil], ["salt", -1]],
+          encrypt: [[nil]], decrypt: [[12]]
         }
         attempts = bad_calls.select { |m, _| object.respond_to?(m) }
                             .flat_map { |m, arg_lists| arg_lists.map { |args| -> { object.public_send(m, *args) } } }
