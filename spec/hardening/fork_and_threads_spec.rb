@@ -28,10 +28,10 @@ RSpec.describe "Hardening: fork and thread safety" do
   # In a fresh process: GC.stress in rspec's big heap would take minutes.
   it "under GC.stress, threads, forked children and compacted objects still give correct results" do
     script = File.expand_path("../../hardening/gc_stress.rb", __dir__)
-    out, err, status = Open3.capture3(RbConfig.ruby, script, "4", "60", "4")
+    out, err, status = Open3.capture3(RbConfig.ruby, script, "4", "40", "4")
     expect(status).to be_success, err
     result = JSON.parse(out)
-    expect(result["threads"]).to include("operations" => 240, "wrong" => {}, "errors" => [])
+    expect(result["threads"]).to include("operations" => 160, "wrong" => {}, "errors" => [])
     expect(result["fork"]).to include("failed_children" => 0, "duplicates" => 0, "distinct" => 60) if result["fork"]
     expect(result["compaction"]["wrong"]).to eq([]) if result["compaction"]
   end
