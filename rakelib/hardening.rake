@@ -41,8 +41,8 @@ end
 namespace :hardening do
   ruby_step = ->(step) { sh RbConfig.ruby, File.join(ROOT, "hardening", "run.rb"), step, verbose: false }
 
-  desc "Fuzz each target for HARDENING_FUZZ_SECONDS (default 8)"
-  task(:fuzz) { run_fuzz(Float(ENV.fetch("HARDENING_FUZZ_SECONDS", "8"))) }
+  desc "Fuzz each target for HARDENING_FUZZ_SECONDS (default 5)"
+  task(:fuzz) { run_fuzz(Float(ENV.fetch("HARDENING_FUZZ_SECONDS", "5"))) }
 
   desc "1,000 forked children (FORK_CHILDREN) never repeat a token"
   task(:fork) { ruby_step.call("fork") }
