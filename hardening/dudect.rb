@@ -51,6 +51,14 @@ module TokenOxideHardening
       times
     end
 
+    # Welch t between classes i and j, on all samples and cropped at the
+    # pooled 90th percentile; the larger in magnitude.
+    def pair_t(times, i, j)
+      limit = (times[i] + times[j]).sort[((times[i].size + times[j].size) * 0.9).to_i]
+      [TokenOxideHardening.welch_t(times[i], times[j]),
+       TokenOxideHardening.welch_t(times[i].select { |v| v <= limit }, times[j].select { |v| v <= limit })].max_by(&:abs)
+    end
+
     def report(name, times)
       limit = times.flatten.sort[(times.sum(&:size) * 0.9).to_i]
       medians = times.map { |t| t.sort[t.size / 2].fdiv(CALLS).round(1) }
