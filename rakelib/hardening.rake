@@ -66,8 +66,11 @@ namespace :hardening do
   desc "RSS before/after 10M (RSS_CALLS) generate+verify calls"
   task(:rss) { ruby_step.call("rss") }
 
-  desc "valgrind memcheck of the Rust core's test binaries"
-  task(:valgrind) { sh File.join(ROOT, "hardening", "valgrind.sh"), verbose: false }
+  desc "valgrind memcheck of the Rust core's test binaries, and of the extension inside Ruby (VALGRIND_CALLS)"
+  task :valgrind do
+    sh File.join(ROOT, "hardening", "valgrind.sh"), verbose: false
+    sh RbConfig.ruby, File.join(ROOT, "hardening", "valgrind_ruby.rb"), ENV.fetch("VALGRIND_CALLS", "5000"), verbose: false
+  end
 
   desc "Every public method with hostile arguments, in forked children"
   task(:bad_input) { ruby_step.call("bad_input") }
