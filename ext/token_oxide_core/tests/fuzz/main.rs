@@ -4,6 +4,11 @@
 //! pass in CI and `rake fuzz` runs every target against the clock. To add a
 //! target: write `tests/fuzz/<area>.rs` with `#[test] fn fuzz_<name>()`
 //! calling `harness::fuzz`, and add `mod <area>;` below.
+//!
+//! messages.rs and ruby_oracle_messages.rs fuzz the verifier branch's core
+//! (`token_oxide_core::messages`: JSON reader, signed tokens, `exp` times,
+//! Float#to_s). They were run against that code in a trial merge; enable them
+//! with `mod messages; mod ruby_oracle_messages;` once the branch is merged.
 
 mod harness;
 mod ruby_base64_model;

@@ -13,11 +13,15 @@ use token_oxide_core::{base64, hex};
 use crate::base64::inputs;
 use crate::harness::fuzz;
 
-/// Reads "<op> <hex input>" lines and answers "=<hex output>" or "E" (raised).
+/// Reads "<op> <hex input>" lines and answers "=<hex output>" or "E" (raised
+/// ArgumentError, JSON::ParserError or RangeError; anything else kills the
+/// oracle and fails the run).
 /// Inputs are tagged UTF-8, as a cookie, parameter or config value would be.
 /// `fit` is GitLab's `Gitlab::Utils.ensure_utf8_size`, restated.
 const ORACLE: &str = r##"
 require "base64"
+require "json"
+require "time"
 $stdout.sync = true
 def fit(str, bytes)
   raise ArgumentError, "Empty string provided!" if str.empty?
@@ -27,26 +31,44 @@ def fit(str, bytes)
   end
   kept + ("0" * (bytes - kept.bytesize))
 end
+# A canonical dump of a parsed JSON value, mirrored by `canonical` in Rust.
+def canon(v)
+  case v
+  when nil then "n"
+  when true then "t"
+  when false then "f"
+  when Integer then "i#{v};"
+  when Float then "d#{[v].pack("G").unpack1("H*")}"
+  when String then "s#{v.bytesize}:#{v.b}"
+  when Array then "a#{v.size}[" + v.map { |x| canon(x) }.join + "]"
+  when Hash then "h#{v.size}{" + v.map { |k, x| canon(k) + canon(x) }.join + "}"
+  else raise TypeError, v.class.name
+  end
+end
 OPS = {
   "strict" => ->(s) { Base64.strict_decode64(s) },
   "urlsafe" => ->(s) { Base64.urlsafe_decode64(s) },
   "lenient" => ->(s) { Base64.decode64(s) },
   "fit32" => ->(s) { fit(s, 32) },
   "fit12" => ->(s) { fit(s, 12) },
+  "json" => ->(s) { canon(JSON.parse(s)).b },
+  "float" => ->(s) { s.b.unpack1("G").to_s },
+  "format_exp" => ->(s) { secs, nanos = s.b.unpack("q>L>"); Time.at(secs, nanos, :nsec).utc.iso8601(3) },
+  "parse_exp" => ->(s) { t = Time.iso8601(s); [t.to_i, t.nsec].pack("q>L>") },
 }.freeze
 while (line = $stdin.gets)
   op, hex = line.split(" ", 2)
   text = [hex.to_s.chomp].pack("H*").force_encoding(Encoding::UTF_8)
   answer = begin
     "=#{OPS.fetch(op).call(text).unpack1("H*")}"
-  rescue ArgumentError
+  rescue ArgumentError, JSON::ParserError, RangeError
     "E"
   end
   puts answer
 end
 "##;
 
-struct Oracle {
+pub struct Oracle {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
@@ -66,7 +88,7 @@ impl Oracle {
     }
 
     /// Ruby's result of `op` on `input`; `None` when it raised ArgumentError.
-    fn ask(&mut self, op: &str, input: &[u8]) -> Option<Vec<u8>> {
+    pub fn ask(&mut self, op: &str, input: &[u8]) -> Option<Vec<u8>> {
         writeln!(self.stdin, "{op} {}", hex::encode(input)).expect("write to ruby");
         let mut line = String::new();
         self.stdout.read_line(&mut line).expect("read from ruby");
@@ -81,7 +103,7 @@ impl Drop for Oracle {
     }
 }
 
-fn with_oracle(target: &str, run: impl FnOnce(&RefCell<Oracle>)) {
+pub fn with_oracle(target: &str, run: impl FnOnce(&RefCell<Oracle>)) {
     match Oracle::spawn() {
         Some(oracle) => run(&RefCell::new(oracle)),
         None => println!("fuzz target={target} skipped: no ruby on PATH"),
