@@ -30,8 +30,17 @@ fn canonical(tree: &Tree, out: &mut Vec<u8>) {
             out.push(b']');
         }
         Tree::Object(pairs) => {
-            out.extend_from_slice(format!("h{}{{", pairs.len()).as_bytes());
+            // Read as a Ruby Hash: a repeated key keeps its first position
+            // and takes its last value.
+            let mut hash: Vec<(&Vec<u8>, &Tree)> = Vec::new();
             for (key, value) in pairs {
+                match hash.iter_mut().find(|(k, _)| *k == key) {
+                    Some(slot) => slot.1 = value,
+                    None => hash.push((key, value)),
+                }
+            }
+            out.extend_from_slice(format!("h{}{{", hash.len()).as_bytes());
+            for (key, value) in hash {
                 canonical(&Tree::Str(key.clone()), out);
                 canonical(value, out);
             }
