@@ -22,13 +22,13 @@ def run_fuzz(seconds)
   passed = system(env, "cargo", "test", "--release", "--locked", "-p", "token_oxide_core", "--test", "fuzz",
                   "--", "--test-threads=1", "--quiet")
   rows = File.readlines(log).grep(/executions=/).map { |l| l.scan(/(\w+)=(\S+)/).to_h }
-  puts "\n#{"target".ljust(26)} #{"executions".rjust(12)} #{"crashes".rjust(8)} #{"seconds".rjust(8)}"
+  puts "\n#{"target".ljust(36)} #{"executions".rjust(12)} #{"crashes".rjust(8)} #{"seconds".rjust(8)}"
   rows.each do |r|
-    puts "#{r["target"].ljust(26)} #{r["executions"].rjust(12)} #{r["crashes"].rjust(8)} #{r["seconds"].rjust(8)}"
+    puts "#{r["target"].ljust(36)} #{r["executions"].rjust(12)} #{r["crashes"].rjust(8)} #{r["seconds"].rjust(8)}"
   end
   total = rows.sum { |r| r["executions"].to_i }
   crashes = rows.sum { |r| r["crashes"].to_i }
-  puts "#{"total".ljust(26)} #{total.to_s.rjust(12)} #{crashes.to_s.rjust(8)}"
+  puts "#{"total".ljust(36)} #{total.to_s.rjust(12)} #{crashes.to_s.rjust(8)}"
   File.readlines(log).grep(/CRASH/).each { |l| puts l }
   raise "fuzzing found #{crashes} crash(es); see #{log}" unless passed && crashes.zero?
 end
