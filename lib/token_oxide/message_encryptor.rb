@@ -48,7 +48,9 @@ module TokenOxide
 
       # Key length of +cipher+ (32 for the AES-256 ciphers supported).
       def key_len(cipher = default_cipher)
-        raise ArgumentError, "unsupported cipher: #{cipher.inspect} (use aes-256-gcm or aes-256-cbc)" unless CIPHERS.key?(cipher.to_s.downcase)
+        # Only names are inspected: an arbitrary object's to_s/inspect could be huge or recursive.
+        raise TypeError, "cipher must be a String or Symbol, not #{cipher.class}" unless cipher.is_a?(String) || cipher.is_a?(Symbol)
+        raise ArgumentError, "unsupported cipher: #{cipher.to_s.inspect} (use aes-256-gcm or aes-256-cbc)" unless CIPHERS.key?(cipher.to_s.downcase)
 
         32
       end
