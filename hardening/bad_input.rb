@@ -100,8 +100,13 @@ module TokenOxideHardening
     # Every class (not exception) defined under TokenOxide and TokenOxide::Native.
     def gem_classes
       [TokenOxide, TokenOxide::Native].flat_map do |mod|
-        mod.constants.map { |c| mod.const_get(c) }.grep(Class).reject { |k| k <= Exception }
+        mod.constants.map { |c| mod.const_get(c) }.grep(Class).reject { |k| k <= Exception || railtie?(k) }
       end.uniq
+    end
+
+    # The Railtie is boot-time wiring with no API to call (loaded only with Rails).
+    def railtie?(klass)
+      defined?(::Rails::Railtie) && klass <= ::Rails::Railtie
     end
 
     def unprobed_classes = gem_classes.map(&:name) - builders.keys
