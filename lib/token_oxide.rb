@@ -1,13 +1,27 @@
 # frozen_string_literal: true
 
+# OpenSSL first: ActiveSupport 6.1-7.x picks its fast, OpenSSL-backed
+# SecurityUtils only when OpenSSL is already loaded, and Rails apps always
+# have it. Loading ActiveSupport below without it would change AS's behaviour.
+require "openssl"
 require "token_oxide/version"
 require "token_oxide/errors"
 require "token_oxide/native"
 require "token_oxide/random"
+require "token_oxide/message_verifier"
+require "token_oxide/message_encryptor"
 require "token_oxide/key_generator"
+require "token_oxide/token_authentication"
 
 # Rails-compatible token work done in Rust: secure tokens, constant-time
 # comparison, digests, MessageVerifier-compatible signing and encrypted
 # token storage. See README.md.
 module TokenOxide
+  # GitLab-style add_authentication_token_field (needs Active Record).
+  autoload :TokenAuthenticatable, "token_oxide/token_authenticatable"
+  # The Rails token DSL for Active Record models, and its verifier.
+  autoload :Model, "token_oxide/model"
+  autoload :TokenForVerifier, "token_oxide/token_for_verifier"
 end
+
+require "token_oxide/railtie" if defined?(Rails::Railtie)

@@ -26,17 +26,23 @@ module TokenOxide
       end
 
       def hash_digest_class=(klass)
-        unless klass.is_a?(Class) && klass < OpenSSL::Digest
-          raise ArgumentError, "#{klass} is expected to be an OpenSSL::Digest subclass"
-        end
+        @hash_digest_class = check_digest_class(klass)
+      end
 
-        @hash_digest_class = klass
+      # Name only a Module in the message: a String here may be a key passed
+      # in the wrong place, and interpolating any other object calls its
+      # #to_s, which for a deeply nested Hash overflows the stack.
+      def check_digest_class(klass)
+        return klass if klass.is_a?(Class) && klass < OpenSSL::Digest
+
+        shown = klass.is_a?(Module) ? klass : "a #{klass.class}"
+        raise ArgumentError, "#{shown} is expected to be an OpenSSL::Digest subclass"
       end
     end
 
     def initialize(secret, options = {})
       @iterations = options[:iterations] || 2**16
-      @hash_digest_class = options[:hash_digest_class] || self.class.hash_digest_class
+      @hash_digest_class = self.class.check_digest_class(options[:hash_digest_class] || self.class.hash_digest_class)
       digest_name = @hash_digest_class.new.name.upcase
       if NATIVE_DIGESTS.include?(digest_name)
         @native = Native::KeyGenerator.new(secret, @iterations, digest_name)
@@ -72,7 +78,12 @@ module TokenOxide
     end
 
     def generate_key(salt, key_size = 64)
-      cache_key = [salt.is_a?(String) ? -salt : salt, key_size]
+      # Only String/Integer arguments are cache keys: hashing an arbitrary
+      # object (a 10k-deep Hash) can overflow the stack. Anything else gets
+      # the underlying generator's own answer (a TypeError).
+      return @key_generator.generate_key(salt, key_size) unless salt.is_a?(String) && key_size.is_a?(Integer)
+
+      cache_key = [-salt, key_size]
       cached = @mutex.synchronize { @cache_keys[cache_key] }
       return cached if cached
 

@@ -57,6 +57,7 @@ module TokenOxideSpec
       nil
     end
     require "token_oxide"
+    require "token_oxide/railtie" # token_oxide was required before Rails, so load its Railtie now
 
     app = Class.new(Rails::Application) do
       config.root = File.expand_path("../..", __dir__)

@@ -14,7 +14,7 @@ fn secure_compare(a: RString, b: RString) -> bool {
 fn fixed_length_secure_compare(ruby: &Ruby, a: RString, b: RString) -> Result<bool, Error> {
     // SAFETY: as above.
     let result = unsafe { compare::fixed_length_secure_compare(a.as_slice(), b.as_slice()) };
-    result.map_err(|_| argument(ruby, "string length mismatch."))
+    result.map_err(|_| argument(ruby, "inputs must be of equal length"))
 }
 
 pub fn define(_ruby: &Ruby, module: RModule) -> Result<(), Error> {

@@ -102,49 +102,97 @@ impl std::fmt::Display for InvalidBase64 {
 
 /// Strict decoding of padded input whose length is a multiple of 4.
 fn decode_padded(input: &[u8], table: &[u8; 256]) -> Result<Vec<u8>, InvalidBase64> {
+    let mut out = Vec::with_capacity(input.len() / 4 * 3);
+    decode_padded_into(input, table, &mut out)?;
+    Ok(out)
+}
+
+/// [`decode_padded`] appending to `out` (left partly written on error).
+fn decode_padded_into(
+    input: &[u8],
+    table: &[u8; 256],
+    out: &mut Vec<u8>,
+) -> Result<(), InvalidBase64> {
     if input.len() % 4 != 0 {
         return Err(InvalidBase64);
     }
-    let mut out = Vec::with_capacity(input.len() / 4 * 3);
-    let quads = input.len() / 4;
-    for (i, q) in input.chunks_exact(4).enumerate() {
-        let last = i + 1 == quads;
-        let a = table[q[0] as usize];
-        let b = table[q[1] as usize];
-        if a == INVALID || b == INVALID {
+    let Some(body_len) = input.len().checked_sub(4) else {
+        return Ok(());
+    };
+    let (body, last) = input.split_at(body_len);
+    // Every quad but the last has no padding: decode with one validity check
+    // per quad (valid table entries are < 64, INVALID has the top bit set),
+    // straight into the output.
+    let start = out.len();
+    out.resize(start + body.len() / 4 * 3, 0);
+    for (q, o) in body.chunks_exact(4).zip(out[start..].chunks_exact_mut(3)) {
+        let (a, b, c, d) = (
+            table[q[0] as usize],
+            table[q[1] as usize],
+            table[q[2] as usize],
+            table[q[3] as usize],
+        );
+        if (a | b | c | d) & 0x80 != 0 {
             return Err(InvalidBase64);
         }
-        if last && q[2] == b'=' && q[3] == b'=' {
-            if b & 0x0f != 0 {
-                return Err(InvalidBase64);
-            }
-            out.push(a << 2 | b >> 4);
-            break;
-        }
-        let c = table[q[2] as usize];
-        if c == INVALID {
-            return Err(InvalidBase64);
-        }
-        if last && q[3] == b'=' {
-            if c & 0x03 != 0 {
-                return Err(InvalidBase64);
-            }
-            out.push(a << 2 | b >> 4);
-            out.push(b << 4 | c >> 2);
-            break;
-        }
-        let d = table[q[3] as usize];
-        if d == INVALID {
-            return Err(InvalidBase64);
-        }
-        out.extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
+        o[0] = a << 2 | b >> 4;
+        o[1] = b << 4 | c >> 2;
+        o[2] = c << 6 | d;
     }
-    Ok(out)
+    let q = last;
+    let a = table[q[0] as usize];
+    let b = table[q[1] as usize];
+    if a == INVALID || b == INVALID {
+        return Err(InvalidBase64);
+    }
+    if q[2] == b'=' && q[3] == b'=' {
+        if b & 0x0f != 0 {
+            return Err(InvalidBase64);
+        }
+        out.push(a << 2 | b >> 4);
+        return Ok(());
+    }
+    let c = table[q[2] as usize];
+    if c == INVALID {
+        return Err(InvalidBase64);
+    }
+    if q[3] == b'=' {
+        if c & 0x03 != 0 {
+            return Err(InvalidBase64);
+        }
+        out.extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2]);
+        return Ok(());
+    }
+    let d = table[q[3] as usize];
+    if d == INVALID {
+        return Err(InvalidBase64);
+    }
+    out.extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
+    Ok(())
 }
 
 /// `Base64.strict_decode64`.
 pub fn strict_decode(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
     decode_padded(input, &STANDARD_TABLE)
+}
+
+/// [`strict_decode`] appending to `out` (left partly written on error).
+pub fn strict_decode_into(input: &[u8], out: &mut Vec<u8>) -> Result<(), InvalidBase64> {
+    decode_padded_into(input, &STANDARD_TABLE, out)
+}
+
+/// [`urlsafe_decode`] appending to `out` (left partly written on error).
+pub fn urlsafe_decode_into(input: &[u8], out: &mut Vec<u8>) -> Result<(), InvalidBase64> {
+    if input.last() != Some(&b'=') && input.len() % 4 != 0 {
+        let mut padded = Vec::with_capacity(input.len() + 3);
+        padded.extend_from_slice(input);
+        while padded.len() % 4 != 0 {
+            padded.push(b'=');
+        }
+        decode_padded_into(&padded, &EITHER_TABLE, out)
+    } else {
+        decode_padded_into(input, &EITHER_TABLE, out)
+    }
 }
 
 /// `Base64.urlsafe_decode64`: padded or unpadded, `-_` or `+/`.

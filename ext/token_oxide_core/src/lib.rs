@@ -11,7 +11,9 @@ pub mod compare;
 pub mod digest;
 pub mod error;
 pub mod hex;
+pub mod messages;
 pub mod kdf;
 pub mod random;
+pub mod token_storage;
 
 pub use error::{Error, Result};

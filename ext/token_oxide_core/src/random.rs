@@ -33,6 +33,17 @@ struct ThreadGenerator {
     bytes_out: u64,
 }
 
+/// A dropped generator (reseed, thread exit) must not leave its key stream
+/// state behind in freed memory.
+impl Drop for ThreadGenerator {
+    fn drop(&mut self) {
+        // SAFETY: ChaCha20Rng is flat data (u32 arrays, SIMD words, an index;
+        // no pointers, no Drop impls), all-zero is a valid value, and it is
+        // not used after this.
+        unsafe { zeroize::zeroize_flat_type(&mut self.rng as *mut ChaCha20Rng) };
+    }
+}
+
 thread_local! {
     static GENERATOR: RefCell<Option<ThreadGenerator>> = const { RefCell::new(None) };
 }
@@ -102,6 +113,20 @@ mod tests {
         fill(&mut a).unwrap();
         fill(&mut b).unwrap();
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn generator_state_is_wiped_on_drop() {
+        use std::mem::{size_of, MaybeUninit};
+        let mut slot = MaybeUninit::new(new_generator(0).unwrap());
+        // SAFETY: the slot is initialised; we only read bytes of its rng field.
+        let start = unsafe { std::ptr::addr_of!((*slot.as_ptr()).rng) } as *const u8;
+        let state = || unsafe { std::slice::from_raw_parts(start, size_of::<ChaCha20Rng>()).to_vec() };
+        // (No look before the drop: the live state may hold uninitialised
+        // padding. Without the Drop impl this test fails.)
+        // SAFETY: dropped exactly once; the storage outlives the read below.
+        unsafe { slot.as_mut_ptr().drop_in_place() };
+        assert!(state().iter().all(|b| *b == 0));
     }
 
     #[test]

@@ -1,0 +1,227 @@
+//! MessageEncryptor's AES-256-GCM messages for the JSON serializers, done in
+//! one native call each way: `b64(ciphertext)--b64(iv)--b64(tag)` with a
+//! fresh random 12-byte IV and empty associated data, as Rails writes them.
+//! Anything unusual (non-ASCII text, odd lengths Ruby's string slicing would
+//! treat specially, a wrong-size IV) is left to the Ruby implementation.
+
+use magnus::{
+    function, prelude::*, value::ReprValue, Error, RArray, RModule, RString, Ruby, Value,
+};
+use token_oxide_core::cipher::{self, AES256_KEY_LEN, GCM_IV_LEN, GCM_TAG_LEN};
+use token_oxide_core::messages::codec;
+use token_oxide_core::random;
+use zeroize::Zeroizing;
+
+use super::metadata::{self, Outcome, Read};
+use crate::errors::to_ruby;
+
+const SEPARATOR: &[u8] = b"--";
+
+fn key_bytes(ruby: &Ruby, key: RString) -> Result<Zeroizing<Vec<u8>>, Error> {
+    // SAFETY: copied before any Ruby code runs.
+    let key = Zeroizing::new(unsafe { key.as_slice() }.to_vec());
+    if key.len() != AES256_KEY_LEN {
+        return Err(Error::new(
+            ruby.exception_arg_error(),
+            "key must be 32 bytes",
+        ));
+    }
+    Ok(key)
+}
+
+/// `encrypt_and_sign` for a GCM encryptor with a JSON serializer.
+#[allow(clippy::too_many_arguments)]
+fn encrypt_gcm_json(
+    ruby: &Ruby,
+    key: RString,
+    value: Value,
+    purpose: Option<Value>,
+    expires_at: Option<Value>,
+    expires_in: Option<Value>,
+    force_legacy: bool,
+    url_safe: bool,
+) -> Result<RString, Error> {
+    let key = key_bytes(ruby, key)?;
+    let mut payload = Zeroizing::new(Vec::with_capacity(128));
+    metadata::serialize_json_with_metadata(
+        ruby,
+        value,
+        purpose,
+        expires_at,
+        expires_in,
+        force_legacy,
+        &mut payload,
+    )?;
+    let mut iv = [0u8; GCM_IV_LEN];
+    random::fill(&mut iv).map_err(|e| to_ruby(ruby, e))?;
+    let sealed =
+        cipher::aes256_gcm_encrypt(&key, &iv, b"", &payload).map_err(|e| to_ruby(ruby, e))?;
+    let mut out = Vec::with_capacity(sealed.ciphertext.len() * 4 / 3 + 50);
+    codec::encode_into(&sealed.ciphertext, url_safe, &mut out);
+    out.extend_from_slice(SEPARATOR);
+    codec::encode_into(&iv, url_safe, &mut out);
+    out.extend_from_slice(SEPARATOR);
+    codec::encode_into(&sealed.tag, url_safe, &mut out);
+    Ok(ruby.enc_str_new(&out, ruby.usascii_encoding()))
+}
+
+/// Length of the base64 of `n` bytes (unpadded when URL-safe).
+fn encoded_len(n: usize, url_safe: bool) -> usize {
+    if url_safe {
+        (4 * n).div_ceil(3)
+    } else {
+        n.div_ceil(3) * 4
+    }
+}
+
+fn tagged(ruby: &Ruby, tag: &str, payload: Value) -> RArray {
+    ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload])
+}
+
+/// What reading a GCM message natively came to.
+enum Decrypted {
+    /// The Ruby implementation must handle this message.
+    Unhandled,
+    /// Decrypted, but the Ruby serializer path must read the plaintext.
+    Plaintext(Zeroizing<Vec<u8>>),
+    Done(Outcome),
+}
+
+fn read_gcm_json(
+    ruby: &Ruby,
+    key: RString,
+    message: Value,
+    url_safe: bool,
+    purpose: Option<Value>,
+    allow_marshal: bool,
+) -> Result<Decrypted, Error> {
+    let Some(text) = RString::from_value(message) else {
+        return Ok(Decrypted::Unhandled);
+    };
+    // SAFETY: read here, before any Ruby code runs.
+    let bytes = unsafe { text.as_slice() };
+    let (tag_len, iv_len) = (
+        encoded_len(GCM_TAG_LEN, url_safe),
+        encoded_len(GCM_IV_LEN, url_safe),
+    );
+    if !bytes.is_ascii() || bytes.len() < tag_len + iv_len + 2 * SEPARATOR.len() {
+        return Ok(Decrypted::Unhandled);
+    }
+    let format = |reason: &'static str| Ok(Decrypted::Done(Outcome::Format(reason)));
+    let tag_start = bytes.len() - tag_len;
+    let iv_start = tag_start - SEPARATOR.len() - iv_len;
+    if &bytes[tag_start - 2..tag_start] != SEPARATOR || &bytes[iv_start - 2..iv_start] != SEPARATOR
+    {
+        return format("missing separator");
+    }
+    let decoded = (
+        codec::decode(&bytes[..iv_start - 2], url_safe),
+        codec::decode(&bytes[iv_start..tag_start - 2], url_safe),
+        codec::decode(&bytes[tag_start..], url_safe),
+    );
+    let (Some(ciphertext), Some(iv), Some(auth_tag)) = decoded else {
+        return format("invalid base64");
+    };
+    if auth_tag.len() != GCM_TAG_LEN {
+        return format("truncated auth_tag");
+    }
+    let key = key_bytes(ruby, key)?;
+    if iv.len() != GCM_IV_LEN {
+        return Ok(Decrypted::Unhandled);
+    }
+    let opened = cipher::aes256_gcm_decrypt(&key, &iv, b"", &ciphertext, &auth_tag)
+        .map_err(|e| to_ruby(ruby, e))?;
+    let Some(plaintext) = opened.map(Zeroizing::new) else {
+        return format("bad decrypt");
+    };
+    Ok(
+        match metadata::deserialize_json_with_metadata(
+            ruby,
+            &plaintext,
+            purpose,
+            allow_marshal,
+            false,
+        )? {
+            Read::Slow => Decrypted::Plaintext(plaintext),
+            Read::Done(outcome) => Decrypted::Done(outcome),
+        },
+    )
+}
+
+/// `decrypt_and_verify`'s reading for a GCM encryptor with a JSON
+/// serializer: `[tag, payload]` (tags as in `read_message_tagged`, plus
+/// `:slow` with the plaintext for the Ruby serializer path), or nil when
+/// the Ruby implementation must handle the message.
+fn decrypt_gcm_json(
+    ruby: &Ruby,
+    key: RString,
+    message: Value,
+    url_safe: bool,
+    purpose: Option<Value>,
+    allow_marshal: bool,
+) -> Result<Option<RArray>, Error> {
+    Ok(
+        match read_gcm_json(ruby, key, message, url_safe, purpose, allow_marshal)? {
+            Decrypted::Unhandled => None,
+            Decrypted::Plaintext(plaintext) => Some(tagged(
+                ruby,
+                "slow",
+                ruby.str_from_slice(&plaintext).as_value(),
+            )),
+            Decrypted::Done(Outcome::Value(v)) => Some(tagged(ruby, "value", v)),
+            Decrypted::Done(Outcome::Format(r)) => {
+                Some(tagged(ruby, "format", ruby.str_new(r).as_value()))
+            }
+            Decrypted::Done(Outcome::Content(r)) => {
+                Some(tagged(ruby, "content", ruby.str_new(r).as_value()))
+            }
+            Decrypted::Done(Outcome::Serialization(e)) => Some(tagged(
+                ruby,
+                "serialization",
+                e.value()
+                    .map(|v| v.as_value())
+                    .unwrap_or_else(|| ruby.qnil().as_value()),
+            )),
+        },
+    )
+}
+
+/// `decrypt_and_verify` itself for an encryptor without rotations: the
+/// value, nil (purpose mismatch, expired), `InvalidMessage` raised, or
+/// `defer` returned when the Ruby implementation must take over.
+#[allow(clippy::too_many_arguments)]
+fn decrypt_gcm_json_value(
+    ruby: &Ruby,
+    key: RString,
+    message: Value,
+    url_safe: bool,
+    purpose: Option<Value>,
+    allow_marshal: bool,
+    invalid_message: magnus::ExceptionClass,
+    defer: Value,
+) -> Result<Value, Error> {
+    match read_gcm_json(ruby, key, message, url_safe, purpose, allow_marshal)? {
+        Decrypted::Done(Outcome::Value(v)) => Ok(v),
+        Decrypted::Done(Outcome::Content(_)) => Ok(ruby.qnil().as_value()),
+        Decrypted::Done(Outcome::Format(reason)) => Err(Error::new(invalid_message, reason)),
+        Decrypted::Done(Outcome::Serialization(e)) => {
+            let text: String = match e.value() {
+                Some(exception) => exception.funcall("to_s", ())?,
+                None => e.to_string(),
+            };
+            Err(Error::new(invalid_message, text))
+        }
+        Decrypted::Unhandled | Decrypted::Plaintext(_) => Ok(defer),
+    }
+}
+
+pub fn define(_ruby: &Ruby, native: RModule) -> Result<(), Error> {
+    let messages = native.define_module("Messages")?;
+    messages.define_singleton_method("encrypt_gcm_json", function!(encrypt_gcm_json, 7))?;
+    messages.define_singleton_method("decrypt_gcm_json", function!(decrypt_gcm_json, 5))?;
+    messages.define_singleton_method(
+        "decrypt_gcm_json_value",
+        function!(decrypt_gcm_json_value, 7),
+    )?;
+    Ok(())
+}

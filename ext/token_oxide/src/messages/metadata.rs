@@ -1,0 +1,496 @@
+//! The `_rails` metadata envelope for the JSON serializers, done natively:
+//! writing it (modern or legacy) and reading it back into an [`Outcome`].
+//! Anything unusual returns [`Read::Slow`] and the Ruby implementation in
+//! `lib/token_oxide/messages/metadata.rb` (a line-by-line mirror of
+//! ActiveSupport) decides, so the result is always ActiveSupport's.
+
+use magnus::{
+    prelude::*, value::ReprValue, Error, Float, Integer, RHash, RModule, RString, Ruby, Symbol,
+    Time, Value,
+};
+use token_oxide_core::base64;
+use token_oxide_core::messages::codec::{self, Format, LEGACY_ENVELOPE_PREFIX};
+use token_oxide_core::messages::json_parse::{self, Tree};
+use token_oxide_core::messages::json_write;
+use token_oxide_core::messages::time;
+
+use super::json::{encode_value, hash_key, parse_fast, RubyBuilder};
+use super::settings;
+
+/// What reading a message came to, as ActiveSupport's throw tags.
+pub enum Outcome {
+    Value(Value),
+    /// `:invalid_message_format` (bad signature, base64, envelope JSON).
+    Format(&'static str),
+    /// `:invalid_message_serialization`: the serializer raised this.
+    Serialization(Error),
+    /// `:invalid_message_content` (expired, mismatched purpose, missing metadata).
+    Content(&'static str),
+}
+
+/// Native reading either decided, or defers to Ruby.
+pub enum Read {
+    Done(Outcome),
+    Slow,
+}
+
+pub fn truthy(v: Option<Value>) -> Option<Value> {
+    v.filter(|v| v.to_bool())
+}
+
+fn messages_module(ruby: &Ruby) -> Result<RModule, Error> {
+    ruby.class_object()
+        .const_get::<_, RModule>("TokenOxide")?
+        .const_get("Messages")
+}
+
+pub use super::clock::{instant_of, now};
+
+/// Whole seconds of an `ActiveSupport::Duration` whose parts are all exact
+/// in UTC (seconds, minutes, hours, days, weeks: no months or years), else `None`.
+fn duration_seconds(ruby: &Ruby, value: Value) -> Result<Option<i64>, Error> {
+    let Ok(active_support) = ruby.class_object().const_get::<_, RModule>("ActiveSupport") else {
+        return Ok(None);
+    };
+    let Ok(duration) = active_support.const_get::<_, magnus::RClass>("Duration") else {
+        return Ok(None);
+    };
+    if !value.is_kind_of(duration) {
+        return Ok(None);
+    }
+    let parts: RHash = value.funcall("parts", ())?;
+    let mut exact = true;
+    parts.foreach(|key: Value, _: Value| {
+        let name = Symbol::from_value(key).and_then(|s| s.name().ok().map(|n| n.into_owned()));
+        exact = matches!(
+            name.as_deref(),
+            Some("seconds" | "minutes" | "hours" | "days" | "weeks")
+        );
+        Ok(if exact {
+            magnus::r_hash::ForEach::Continue
+        } else {
+            magnus::r_hash::ForEach::Stop
+        })
+    })?;
+    if !exact {
+        return Ok(None);
+    }
+    let total: Value = value.funcall("value", ())?;
+    Ok(if let Some(i) = Integer::from_value(total) {
+        i.to_i64().ok()
+    } else if let Some(f) = Float::from_value(total) {
+        let v = f.to_f64();
+        (v.fract() == 0.0 && v.abs() < 1e15).then_some(v as i64)
+    } else {
+        None
+    })
+}
+
+/// The `exp` text for `expires_at` / `expires_in`, or `None` without expiry.
+fn expiry_text(
+    ruby: &Ruby,
+    expires_at: Option<Value>,
+    expires_in: Option<Value>,
+) -> Result<Option<Vec<u8>>, Error> {
+    let native = if let Some(at) = expires_at {
+        match Time::from_value(at) {
+            Some(t) => instant_of(t)?,
+            None => None,
+        }
+    } else if let Some(seconds) = expires_in {
+        let offset = if let Some(i) = Integer::from_value(seconds) {
+            i.to_i64().ok()
+        } else if let Some(f) = Float::from_value(seconds) {
+            let v = f.to_f64();
+            (v.fract() == 0.0 && v.abs() < 1e15).then_some(v as i64)
+        } else {
+            duration_seconds(ruby, seconds)?
+        };
+        match offset {
+            Some(offset) => now(ruby)?.and_then(|n| n.plus_seconds(offset)),
+            None => None,
+        }
+    } else {
+        return Ok(None);
+    };
+    if let Some(text) = native.and_then(time::format_exp) {
+        return Ok(Some(text.to_vec()));
+    }
+    // Durations, Rationals, TimeWithZone, DateTime...: ActiveSupport's own arithmetic.
+    let text: RString = messages_module(ruby)?.funcall("expiry_text", (expires_at, expires_in))?;
+    // SAFETY: copied immediately.
+    Ok(Some(unsafe { text.as_slice() }.to_vec()))
+}
+
+/// `purpose.to_s` appended as a JSON string.
+fn write_purpose_string(ruby: &Ruby, purpose: Value, out: &mut Vec<u8>) -> Result<(), Error> {
+    let text: Value =
+        if RString::from_value(purpose).is_some() || Symbol::from_value(purpose).is_some() {
+            purpose // a Symbol is written as its name, like `to_s`
+        } else {
+            purpose.funcall("to_s", ())?
+        };
+    encode_value(ruby, text, settings::escaping(), out, 0)
+}
+
+/// `serialize_with_metadata` for the JSON serializers: the payload bytes.
+pub fn serialize_json_with_metadata(
+    ruby: &Ruby,
+    value: Value,
+    purpose: Option<Value>,
+    expires_at: Option<Value>,
+    expires_in: Option<Value>,
+    force_legacy: bool,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let escaping = settings::escaping();
+    let (purpose, expires_at, expires_in) =
+        (truthy(purpose), truthy(expires_at), truthy(expires_in));
+    if purpose.is_none() && expires_at.is_none() && expires_in.is_none() {
+        return encode_value(ruby, value, escaping, out, 0);
+    }
+    let exp = expiry_text(ruby, expires_at, expires_in)?;
+    if settings::use_message_serializer_for_metadata() && !force_legacy {
+        out.extend_from_slice(br#"{"_rails":{"data":"#);
+        encode_value(ruby, value, escaping, out, 1)?;
+        if let Some(exp) = exp {
+            out.extend_from_slice(br#","exp":"#);
+            write_exp(ruby, &exp, out)?;
+        }
+        if let Some(purpose) = purpose {
+            out.extend_from_slice(br#","pur":"#);
+            write_purpose_string(ruby, purpose, out)?;
+        }
+    } else {
+        // Pre-7.1 envelope: the value serialized on its own and strict-base64'd.
+        let mut inner = Vec::new();
+        encode_value(ruby, value, escaping, &mut inner, 0)?;
+        out.extend_from_slice(br#"{"_rails":{"message":""#);
+        base64::strict_encode_into(&inner, out);
+        out.extend_from_slice(br#"","exp":"#);
+        match exp {
+            Some(exp) => write_exp(ruby, &exp, out)?,
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(br#","pur":"#);
+        // Written as given (not `to_s`): a Symbol becomes its name, nil null.
+        encode_value(
+            ruby,
+            purpose.unwrap_or_else(|| ruby.qnil().as_value()),
+            escaping,
+            out,
+            1,
+        )?;
+    }
+    out.extend_from_slice(b"}}");
+    Ok(())
+}
+
+fn write_exp(ruby: &Ruby, exp: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+    json_write::write_string(exp, settings::escaping(), out)
+        .map_err(|_| Error::new(ruby.exception_arg_error(), "invalid expiry text"))
+}
+
+/// Whether the stored purpose equals `purpose.to_s`, or `None` when Ruby
+/// must compare (other purpose types, non-ASCII text in a non-UTF-8
+/// encoding). Borrows the purpose's bytes: no Ruby code runs meanwhile.
+fn purpose_matches(purpose: Option<Value>, stored: &[u8]) -> Result<Option<bool>, Error> {
+    let Some(purpose) = purpose.filter(|p| !p.is_nil()) else {
+        return Ok(Some(stored.is_empty()));
+    };
+    if let Some(sym) = Symbol::from_value(purpose) {
+        return Ok(Some(sym.name()?.as_bytes() == stored));
+    }
+    let Some(s) = RString::from_value(purpose) else {
+        return Ok(None);
+    };
+    // SAFETY: compared at once, before any Ruby code runs.
+    let bytes = unsafe { s.as_slice() };
+    // Ruby compares strings of different encodings as unequal when non-ASCII.
+    if bytes.is_ascii() || s.is_utf8_compatible_encoding() {
+        Ok(Some(bytes == stored))
+    } else {
+        Ok(None)
+    }
+}
+
+/// A parsed JSON value as the Ruby object `JSON.parse` returns.
+fn tree_to_ruby(ruby: &Ruby, tree: &Tree) -> Result<Value, Error> {
+    Ok(match tree {
+        Tree::Null => ruby.qnil().as_value(),
+        Tree::Bool(true) => ruby.qtrue().as_value(),
+        Tree::Bool(false) => ruby.qfalse().as_value(),
+        Tree::Integer(text) => match text.parse::<i64>() {
+            Ok(n) => ruby.integer_from_i64(n).as_value(),
+            Err(_) => ruby.str_new(text).funcall("to_i", ())?,
+        },
+        Tree::Float(f) => ruby.float_from_f64(*f).as_value(),
+        Tree::Str(bytes) => ruby.enc_str_new(bytes, ruby.utf8_encoding()).as_value(),
+        Tree::Array(items) => {
+            let array = ruby.ary_new_capa(items.len());
+            for item in items {
+                array.push(tree_to_ruby(ruby, item)?)?;
+            }
+            array.as_value()
+        }
+        Tree::Object(pairs) => {
+            let hash = ruby.hash_new();
+            for (key, value) in pairs {
+                hash.aset(hash_key(ruby, key), tree_to_ruby(ruby, value)?)?;
+            }
+            hash.as_value()
+        }
+    })
+}
+
+/// `extract_from_metadata_envelope` on the parsed envelope: `Ok(None)` when
+/// it passes, `Ok(Some(reason))` when it fails, `Err(())` when Ruby must decide.
+fn check_envelope(
+    ruby: &Ruby,
+    rails: &Tree,
+    purpose: Option<Value>,
+) -> Result<Result<Option<&'static str>, ()>, Error> {
+    match rails.get(b"exp") {
+        None | Some(Tree::Null | Tree::Bool(false)) => {}
+        Some(Tree::Str(text)) => {
+            let Some(at) = time::parse_exp(text) else {
+                return Ok(Err(()));
+            };
+            let Some(now) = now(ruby)? else {
+                return Ok(Err(()));
+            };
+            if now >= at {
+                return Ok(Ok(Some("expired")));
+            }
+        }
+        Some(_) => return Ok(Err(())),
+    }
+    let stored: &[u8] = match rails.get(b"pur") {
+        None | Some(Tree::Null) => b"",
+        Some(Tree::Str(text)) => text,
+        Some(_) => return Ok(Err(())),
+    };
+    let Some(same) = purpose_matches(purpose, stored)? else {
+        return Ok(Err(()));
+    };
+    Ok(Ok((!same).then_some("mismatched purpose")))
+}
+
+fn unsupported_format(ruby: &Ruby) -> Outcome {
+    Outcome::Serialization(Error::new(
+        ruby.exception_runtime_error(),
+        "Unsupported serialization format",
+    ))
+}
+
+/// `serializer.load` for `:json` (`allow_marshal` false) and `:json_allow_marshal`.
+fn load_json(ruby: &Ruby, bytes: &[u8], allow_marshal: bool) -> Result<Read, Error> {
+    match codec::detect_format(bytes) {
+        Format::Marshal if allow_marshal => Ok(Read::Slow),
+        Format::Marshal => Ok(Read::Done(unsupported_format(ruby))),
+        Format::Json | Format::Unknown => Ok(match parse_fast(ruby, bytes)? {
+            Some(v) => Read::Done(Outcome::Value(v)),
+            None => Read::Slow,
+        }),
+    }
+}
+
+/// A plain string literal at the start of `bytes` (no escapes, no control
+/// characters): its contents and the position after the closing quote.
+fn simple_string(bytes: &[u8], start: usize) -> Option<(&[u8], usize)> {
+    let rest = bytes.get(start..)?;
+    let end = rest
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    (rest[end] == b'"').then(|| (&rest[..end], start + end + 1))
+}
+
+/// The envelope exactly as Rails and this library write it:
+/// `{"_rails":{"data":V[,"exp":"..."][,"pur":"..."]}}` with plain strings.
+/// Only V becomes Ruby objects; `None` for any other shape (the general
+/// path then decides).
+fn read_standard_envelope(
+    ruby: &Ruby,
+    bytes: &[u8],
+    purpose: Option<Value>,
+) -> Result<Option<Outcome>, Error> {
+    const PREFIX: &[u8] = br#"{"_rails":{"data":"#;
+    if !bytes.starts_with(PREFIX) {
+        return Ok(None);
+    }
+    let (value, mut pos) =
+        match json_parse::parse_value_at(bytes, PREFIX.len(), &mut RubyBuilder { ruby }) {
+            Ok(parsed) => parsed,
+            Err(json_parse::ParseError::Bail) => return Ok(None),
+            Err(json_parse::ParseError::Build(e)) => return Err(e),
+        };
+    let mut field = |name: &[u8]| -> Option<&[u8]> {
+        let rest = &bytes[pos..];
+        if rest.len() > name.len() + 4
+            && rest[0] == b','
+            && rest[1] == b'"'
+            && rest[2..].starts_with(name)
+            && rest[2 + name.len()..].starts_with(b"\":\"")
+        {
+            let (text, next) = simple_string(bytes, pos + name.len() + 5)?;
+            pos = next;
+            Some(text)
+        } else {
+            None
+        }
+    };
+    let exp = field(b"exp");
+    let pur = field(b"pur");
+    if &bytes[pos..] != b"}}" {
+        return Ok(None);
+    }
+    if let Some(text) = exp {
+        let Some(at) = time::parse_exp(text) else {
+            return Ok(None);
+        };
+        let Some(now) = now(ruby)? else {
+            return Ok(None);
+        };
+        if now >= at {
+            return Ok(Some(Outcome::Content("expired")));
+        }
+    }
+    let Some(same) = purpose_matches(purpose, pur.unwrap_or(b""))? else {
+        return Ok(None);
+    };
+    if !same {
+        return Ok(Some(Outcome::Content("mismatched purpose")));
+    }
+    Ok(Some(Outcome::Value(value)))
+}
+
+/// `deserialize_with_metadata` for the JSON serializers. The envelope is
+/// read on the parsed tree, so only the value itself becomes Ruby objects.
+/// `decode_fallback`: whether the legacy envelope's inner base64 may use the
+/// other alphabet (MessageVerifier 7.2.3+ does, MessageEncryptor does not).
+pub fn deserialize_json_with_metadata(
+    ruby: &Ruby,
+    bytes: &[u8],
+    purpose: Option<Value>,
+    allow_marshal: bool,
+    decode_fallback: bool,
+) -> Result<Read, Error> {
+    let purpose = truthy(purpose);
+    let legacy = bytes.starts_with(LEGACY_ENVELOPE_PREFIX);
+    if !legacy {
+        match codec::detect_format(bytes) {
+            Format::Marshal if allow_marshal => return Ok(Read::Slow),
+            Format::Marshal => return Ok(Read::Done(unsupported_format(ruby))),
+            Format::Json | Format::Unknown => {}
+        }
+        if let Some(outcome) = read_standard_envelope(ruby, bytes, purpose)? {
+            return Ok(Read::Done(outcome));
+        }
+    }
+    let Some(tree) = json_parse::parse_tree(bytes) else {
+        return Ok(Read::Slow);
+    };
+    let Some(rails) = tree.get(b"_rails") else {
+        if legacy {
+            return Ok(Read::Slow);
+        }
+        return Ok(Read::Done(if purpose.is_none() {
+            Outcome::Value(tree_to_ruby(ruby, &tree)?)
+        } else {
+            Outcome::Content("missing metadata")
+        }));
+    };
+    if !matches!(rails, Tree::Object(_)) {
+        return Ok(Read::Slow);
+    }
+    match check_envelope(ruby, rails, purpose)? {
+        Err(()) => return Ok(Read::Slow),
+        Ok(Some(reason)) => return Ok(Read::Done(Outcome::Content(reason))),
+        Ok(None) => {}
+    }
+    if !legacy {
+        let data = match rails.get(b"data") {
+            Some(data) => tree_to_ruby(ruby, data)?,
+            None => ruby.qnil().as_value(),
+        };
+        return Ok(Read::Done(Outcome::Value(data)));
+    }
+    let Some(Tree::Str(encoded)) = rails.get(b"message") else {
+        return Ok(Read::Slow);
+    };
+    let inner = if decode_fallback {
+        codec::decode_with_fallback(encoded, false)
+    } else {
+        codec::decode(encoded, false)
+    };
+    let Some(inner) = inner else {
+        return Ok(Read::Done(Outcome::Format("invalid base64")));
+    };
+    load_json(ruby, &inner, allow_marshal)
+}
+
+/// `Native::Messages.serialize_json(value, purpose, expires_at, expires_in, force_legacy)`:
+/// the payload a JSON-serializer encryptor encrypts (binary String).
+fn native_serialize_json(
+    ruby: &Ruby,
+    value: Value,
+    purpose: Option<Value>,
+    expires_at: Option<Value>,
+    expires_in: Option<Value>,
+    force_legacy: bool,
+) -> Result<RString, Error> {
+    let mut out = Vec::with_capacity(128);
+    serialize_json_with_metadata(
+        ruby,
+        value,
+        purpose,
+        expires_at,
+        expires_in,
+        force_legacy,
+        &mut out,
+    )?;
+    Ok(ruby.str_from_slice(&out))
+}
+
+/// `Native::Messages.deserialize_json(bytes, purpose, allow_marshal)`: a
+/// `[tag, payload]` pair, or nil when the Ruby path must decide. The legacy
+/// envelope's inner base64 is strict here (MessageEncryptor's decode).
+fn native_deserialize_json(
+    ruby: &Ruby,
+    bytes: RString,
+    purpose: Option<Value>,
+    allow_marshal: bool,
+) -> Result<Option<magnus::RArray>, Error> {
+    // SAFETY: copied before Ruby runs.
+    let bytes = unsafe { bytes.as_slice() }.to_vec();
+    let tagged = |tag: &str, payload: Value| {
+        Some(ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload]))
+    };
+    Ok(
+        match deserialize_json_with_metadata(ruby, &bytes, purpose, allow_marshal, false)? {
+            Read::Slow => None,
+            Read::Done(Outcome::Value(v)) => tagged("value", v),
+            Read::Done(Outcome::Format(r)) => tagged("format", ruby.str_new(r).as_value()),
+            Read::Done(Outcome::Content(r)) => tagged("content", ruby.str_new(r).as_value()),
+            Read::Done(Outcome::Serialization(e)) => tagged(
+                "serialization",
+                e.value()
+                    .map(|v| v.as_value())
+                    .unwrap_or_else(|| ruby.qnil().as_value()),
+            ),
+        },
+    )
+}
+
+pub fn define(_ruby: &Ruby, native: RModule) -> Result<(), Error> {
+    let messages = native.define_module("Messages")?;
+    messages.define_singleton_method(
+        "serialize_json",
+        magnus::function!(native_serialize_json, 5),
+    )?;
+    messages.define_singleton_method(
+        "deserialize_json",
+        magnus::function!(native_deserialize_json, 3),
+    )?;
+    Ok(())
+}

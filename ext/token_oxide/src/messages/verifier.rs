@@ -1,0 +1,417 @@
+//! `TokenOxide::MessageVerifier`'s native half: the object holds the keyed
+//! HMAC state and options; `generate`, `verified`, `verify` (through one-line
+//! Ruby methods that declare the keywords, so no Hash is allocated for them)
+//! and `valid_message?` run here. Serializers
+//! other than `:json` / `:json_allow_marshal`, rotations and unusual payloads
+//! call back into the Ruby half (`lib/token_oxide/message_verifier.rb`).
+
+use std::cell::{Cell, RefCell};
+
+use magnus::{
+    method, prelude::*, typed_data::Obj, value::ReprValue, Error, RArray, RClass, RModule, RString,
+    Ruby, Value,
+};
+use token_oxide_core::digest::{Algorithm, HmacKey};
+use token_oxide_core::messages::{codec, signed};
+
+use super::metadata::{self, Outcome, Read};
+use crate::digest::algorithm_arg;
+
+/// How values are serialized.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `:json`: ActiveSupport::JSON, never reads Marshal.
+    Json,
+    /// `:json_allow_marshal`: ActiveSupport::JSON, reads Marshal too.
+    JsonAllowMarshal,
+    /// Anything else: the Ruby serializer object does the work.
+    Ruby,
+}
+
+struct Config {
+    key: HmacKey,
+    url_safe: bool,
+    kind: Kind,
+    force_legacy: bool,
+}
+
+#[magnus::wrap(class = "TokenOxide::MessageVerifier", free_immediately, size)]
+#[derive(Default)]
+pub struct Verifier {
+    config: RefCell<Option<Config>>,
+    /// Decoded-payload buffer reused across reads (taken while in use, so a
+    /// nested read from Ruby code gets a fresh one).
+    scratch: Cell<Vec<u8>>,
+}
+
+/// Larger buffers are dropped rather than kept for the next read.
+const SCRATCH_KEEP: usize = 64 * 1024;
+
+impl Verifier {
+    fn with<T>(&self, ruby: &Ruby, f: impl FnOnce(&Config) -> T) -> Result<T, Error> {
+        let config = self.config.try_borrow().map_err(|_| {
+            Error::new(
+                ruby.exception_runtime_error(),
+                "MessageVerifier is being initialized",
+            )
+        })?;
+        let config = config.as_ref().ok_or_else(|| {
+            Error::new(
+                ruby.exception_runtime_error(),
+                "MessageVerifier is not initialized",
+            )
+        })?;
+        Ok(f(config))
+    }
+}
+
+fn setup(
+    ruby: &Ruby,
+    rb_self: &Verifier,
+    secret: RString,
+    digest: Value,
+    url_safe: bool,
+    kind: String,
+    force_legacy: bool,
+) -> Result<(), Error> {
+    let algorithm: Algorithm = algorithm_arg(ruby, digest)?;
+    let kind = match kind.as_str() {
+        "json" => Kind::Json,
+        "json_allow_marshal" => Kind::JsonAllowMarshal,
+        _ => Kind::Ruby,
+    };
+    // SAFETY: the key bytes are absorbed into the HMAC state before Ruby runs.
+    let key = HmacKey::new(algorithm, unsafe { secret.as_slice() });
+    let mut slot = rb_self
+        .config
+        .try_borrow_mut()
+        .map_err(|_| Error::new(ruby.exception_runtime_error(), "MessageVerifier is in use"))?;
+    *slot = Some(Config {
+        key,
+        url_safe,
+        kind,
+        force_legacy,
+    });
+    Ok(())
+}
+
+/// `sign_encoded(encode(payload))`.
+fn sign_payload(config: &Config, payload: &[u8]) -> Vec<u8> {
+    let mut encoded = Vec::with_capacity(payload.len() * 4 / 3 + 4);
+    codec::encode_into(payload, config.url_safe, &mut encoded);
+    let mut token = Vec::with_capacity(encoded.len() + 2 + 128);
+    signed::sign_into(&config.key, &encoded, &mut token);
+    token
+}
+
+fn ascii_string(ruby: &Ruby, bytes: &[u8]) -> RString {
+    ruby.enc_str_new(bytes, ruby.usascii_encoding())
+}
+
+/// `generate(value, purpose:, expires_at:, expires_in:)`. The keywords are
+/// declared in Ruby (no Hash is allocated for them) and passed positionally.
+fn generate(
+    ruby: &Ruby,
+    rb_self: Obj<Verifier>,
+    value: Value,
+    purpose: Option<Value>,
+    expires_at: Option<Value>,
+    expires_in: Option<Value>,
+) -> Result<RString, Error> {
+    let (kind, force_legacy) = rb_self.with(ruby, |c| (c.kind, c.force_legacy))?;
+    let payload: Vec<u8> = if kind == Kind::Ruby {
+        let dumped: RString = rb_self.funcall(
+            "serialize_with_metadata",
+            (value, purpose, expires_at, expires_in),
+        )?;
+        // SAFETY: copied immediately.
+        unsafe { dumped.as_slice() }.to_vec()
+    } else {
+        let mut out = Vec::with_capacity(128);
+        metadata::serialize_json_with_metadata(
+            ruby,
+            value,
+            purpose,
+            expires_at,
+            expires_in,
+            force_legacy,
+            &mut out,
+        )?;
+        out
+    };
+    let token = rb_self.with(ruby, |c| sign_payload(c, &payload))?;
+    Ok(ascii_string(ruby, &token))
+}
+
+/// Decodes the signed token's payload into `out`, or says why it is rejected.
+fn extract(
+    ruby: &Ruby,
+    config: &Config,
+    message: Value,
+    out: &mut Vec<u8>,
+) -> Result<Result<(), &'static str>, Error> {
+    if message.is_nil() {
+        return Ok(Err("invalid message string"));
+    }
+    let Some(text) = RString::from_value(message) else {
+        // ActiveSupport calls `valid_encoding?` on it: NoMethodError for non-Strings.
+        let _: Value = message.funcall("valid_encoding?", ())?;
+        return Err(Error::new(
+            ruby.exception_type_error(),
+            "message must be a String",
+        ));
+    };
+    if text.enc_coderange_scan() == magnus::encoding::Coderange::Broken {
+        return Ok(Err("invalid message string"));
+    }
+    if !text.enc_get().eq(&ruby.utf8_encindex())
+        && !text.is_utf8_compatible_encoding()
+        && !text.enc_get().eq(&ruby.ascii8bit_encindex())
+    {
+        // e.g. UTF-16: "--" never matches as a character; ActiveSupport rejects it.
+        let ascii_compatible: bool = text
+            .funcall::<_, _, Value>("encoding", ())?
+            .funcall("ascii_compatible?", ())?;
+        if !ascii_compatible {
+            return Ok(Err("mismatched digest"));
+        }
+    }
+    // SAFETY: read and copied before any Ruby code runs.
+    let token = unsafe { text.as_slice() };
+    let Some(encoded) = signed::verify(&config.key, token) else {
+        return Ok(Err("mismatched digest"));
+    };
+    if codec::decode_with_fallback_into(encoded, config.url_safe, out) {
+        Ok(Ok(()))
+    } else {
+        Ok(Err("invalid base64"))
+    }
+}
+
+/// `read_message` of one verifier (no rotations).
+fn read_own(
+    ruby: &Ruby,
+    rb_self: Obj<Verifier>,
+    message: Value,
+    purpose: Option<Value>,
+) -> Result<Outcome, Error> {
+    let mut bytes = rb_self.scratch.take();
+    let outcome = read_own_into(ruby, rb_self, message, purpose, &mut bytes);
+    if bytes.capacity() <= SCRATCH_KEEP {
+        rb_self.scratch.set(bytes);
+    }
+    outcome
+}
+
+fn read_own_into(
+    ruby: &Ruby,
+    rb_self: Obj<Verifier>,
+    message: Value,
+    purpose: Option<Value>,
+    bytes: &mut Vec<u8>,
+) -> Result<Outcome, Error> {
+    let (extracted, kind) = rb_self.with(ruby, |c| (extract(ruby, c, message, bytes), c.kind))?;
+    if let Err(reason) = extracted? {
+        return Ok(Outcome::Format(reason));
+    }
+    if kind != Kind::Ruby {
+        match metadata::deserialize_json_with_metadata(
+            ruby,
+            bytes,
+            purpose,
+            kind == Kind::JsonAllowMarshal,
+            true,
+        )? {
+            Read::Done(outcome) => return Ok(outcome),
+            Read::Slow => {}
+        }
+    }
+    slow_deserialize(ruby, rb_self.as_value(), bytes, purpose)
+}
+
+/// Ruby's `deserialize_with_metadata`, returning `[tag, payload]`.
+pub fn slow_deserialize(
+    ruby: &Ruby,
+    receiver: Value,
+    bytes: &[u8],
+    purpose: Option<Value>,
+) -> Result<Outcome, Error> {
+    tagged_outcome(
+        ruby,
+        receiver.funcall("__read_payload", (ruby.str_from_slice(bytes), purpose))?,
+    )
+}
+
+/// Turns a Ruby `[tag, payload]` pair into an [`Outcome`].
+pub fn tagged_outcome(ruby: &Ruby, result: RArray) -> Result<Outcome, Error> {
+    let tag: String = result.entry::<magnus::Symbol>(0)?.name()?.into_owned();
+    let payload: Value = result.entry(1)?;
+    Ok(match tag.as_str() {
+        "value" => Outcome::Value(payload),
+        "format" => Outcome::Format(static_reason(payload)),
+        "content" => Outcome::Content(static_reason(payload)),
+        _ => Outcome::Serialization(Error::from(
+            magnus::Exception::from_value(payload).ok_or_else(|| {
+                Error::new(ruby.exception_runtime_error(), "bad serialization error")
+            })?,
+        )),
+    })
+}
+
+fn static_reason(reason: Value) -> &'static str {
+    let text = reason.to_string();
+    [
+        "expired",
+        "mismatched purpose",
+        "missing metadata",
+        "invalid base64",
+        "mismatched digest",
+        "invalid message string",
+    ]
+    .into_iter()
+    .find(|r| *r == text)
+    .unwrap_or("invalid message")
+}
+
+/// `read_message` with rotations (Messages::Rotator): format and
+/// serialization failures fall through to each rotation in turn.
+pub fn read_message(
+    ruby: &Ruby,
+    rb_self: Obj<Verifier>,
+    message: Value,
+    purpose: Option<Value>,
+    on_rotation: Option<Value>,
+) -> Result<Outcome, Error> {
+    let first = read_own(ruby, rb_self, message, purpose)?;
+    if !matches!(first, Outcome::Format(_) | Outcome::Serialization(_)) {
+        return Ok(first);
+    }
+    let rotations: Value = rb_self
+        .ivar_get("@rotations")
+        .unwrap_or_else(|_| ruby.qnil().as_value());
+    let Some(rotations) = RArray::from_value(rotations) else {
+        return Ok(first);
+    };
+    for i in 0..rotations.len() {
+        let rotation: Value = rotations.entry(i as isize)?;
+        let outcome = match Obj::<Verifier>::try_convert(rotation) {
+            Ok(verifier) => read_message(ruby, verifier, message, purpose, None)?,
+            Err(_) => tagged_outcome(
+                ruby,
+                rotation.funcall("read_message_tagged", (message, purpose))?,
+            )?,
+        };
+        match outcome {
+            Outcome::Format(_) | Outcome::Serialization(_) => continue,
+            Outcome::Value(v) => {
+                let callback = on_rotation
+                    .or_else(|| rb_self.ivar_get::<_, Value>("@on_rotation").ok())
+                    .filter(|c| !c.is_nil());
+                if let Some(callback) = callback {
+                    let _: Value = callback.funcall("call", ())?;
+                }
+                return Ok(Outcome::Value(v));
+            }
+            content @ Outcome::Content(_) => return Ok(content),
+        }
+    }
+    Ok(first)
+}
+
+fn invalid_signature(ruby: &Ruby, reason: &str) -> Result<Error, Error> {
+    let class: RClass = ruby
+        .class_object()
+        .const_get::<_, RModule>("TokenOxide")?
+        .const_get::<_, RClass>("MessageVerifier")?
+        .const_get("InvalidSignature")?;
+    let class = magnus::ExceptionClass::from_value(class.as_value())
+        .ok_or_else(|| Error::new(ruby.exception_runtime_error(), "InvalidSignature"))?;
+    Ok(Error::new(class, reason.to_owned()))
+}
+
+fn verified(
+    ruby: &Ruby,
+    rb_self: Obj<Verifier>,
+    message: Value,
+    purpose: Option<Value>,
+    on_rotation: Option<Value>,
+) -> Result<Value, Error> {
+    match read_message(ruby, rb_self, message, purpose, on_rotation)? {
+        Outcome::Value(v) => Ok(v),
+        Outcome::Format(_) | Outcome::Content(_) => Ok(ruby.qnil().as_value()),
+        Outcome::Serialization(e) => Err(e),
+    }
+}
+
+fn verify(
+    ruby: &Ruby,
+    rb_self: Obj<Verifier>,
+    message: Value,
+    purpose: Option<Value>,
+    on_rotation: Option<Value>,
+) -> Result<Value, Error> {
+    match read_message(ruby, rb_self, message, purpose, on_rotation)? {
+        Outcome::Value(v) => Ok(v),
+        Outcome::Format(reason) | Outcome::Content(reason) => Err(invalid_signature(ruby, reason)?),
+        Outcome::Serialization(e) => Err(e),
+    }
+}
+
+fn valid_message(ruby: &Ruby, rb_self: Obj<Verifier>, message: Value) -> Result<bool, Error> {
+    rb_self.with(ruby, |c| -> Result<bool, Error> {
+        if message.is_nil() {
+            return Ok(false);
+        }
+        Ok(match extract(ruby, c, message, &mut Vec::new())? {
+            Ok(_) => true,
+            // A correctly signed token with bad base64 is still "valid" here.
+            Err(reason) => reason == "invalid base64",
+        })
+    })?
+}
+
+/// `[tag, payload]` reading for the Ruby side (rotations built in Ruby, encryptor).
+fn read_message_tagged(
+    ruby: &Ruby,
+    rb_self: Obj<Verifier>,
+    message: Value,
+    purpose: Option<Value>,
+) -> Result<RArray, Error> {
+    let (tag, payload): (&str, Value) = match read_message(ruby, rb_self, message, purpose, None)? {
+        Outcome::Value(v) => ("value", v),
+        Outcome::Format(r) => ("format", ruby.str_new(r).as_value()),
+        Outcome::Content(r) => ("content", ruby.str_new(r).as_value()),
+        Outcome::Serialization(e) => (
+            "serialization",
+            e.value()
+                .map(|v| v.as_value())
+                .unwrap_or_else(|| ruby.qnil().as_value()),
+        ),
+    };
+    Ok(ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload]))
+}
+
+/// Sign an already-serialized payload (for the Ruby serializer path).
+fn sign_serialized(
+    ruby: &Ruby,
+    rb_self: Obj<Verifier>,
+    payload: RString,
+) -> Result<RString, Error> {
+    // SAFETY: copied before Ruby runs.
+    let payload = unsafe { payload.as_slice() }.to_vec();
+    let token = rb_self.with(ruby, |c| sign_payload(c, &payload))?;
+    Ok(ascii_string(ruby, &token))
+}
+
+pub fn define(ruby: &Ruby, module: RModule) -> Result<(), Error> {
+    let class = module.define_class("MessageVerifier", ruby.class_object())?;
+    class.define_alloc_func::<Verifier>();
+    class.define_private_method("__setup", method!(setup, 5))?;
+    class.define_private_method("__generate", method!(generate, 4))?;
+    class.define_private_method("__verified", method!(verified, 3))?;
+    class.define_private_method("__verify", method!(verify, 3))?;
+    class.define_method("valid_message?", method!(valid_message, 1))?;
+    class.define_method("read_message_tagged", method!(read_message_tagged, 2))?;
+    class.define_private_method("__sign_serialized", method!(sign_serialized, 1))?;
+    Ok(())
+}

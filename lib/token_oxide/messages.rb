@@ -1,0 +1,95 @@
+# frozen_string_literal: true
+
+require "json"
+require "base64"
+require "time"
+
+module TokenOxide
+  # Settings and helpers shared by MessageVerifier and MessageEncryptor,
+  # mirroring ActiveSupport's process-wide message switches.
+  #
+  # The defaults are those of a Rails 7.1+ application
+  # (<tt>config.load_defaults 7.1</tt> or later): JSON that can still read
+  # Marshal, and the single-serialized metadata envelope.
+  module Messages
+    class << self
+      # Serializer used when none is given (Rails: config.active_support.message_serializer).
+      attr_accessor :default_serializer
+
+      # ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata.
+      # false writes the pre-7.1 envelope (what Rails <= 7.0 and 6.1 read).
+      attr_reader :use_message_serializer_for_metadata
+
+      # ActiveSupport.escape_html_entities_in_json: "<", ">" and "&" as \u003c...
+      attr_reader :escape_html_entities_in_json
+
+      # false gives Rails 8.1's `escape_js_separators_in_json = false`
+      # (U+2028/U+2029 written raw). true is Rails 7.x and 8.0.
+      attr_reader :escape_js_separators_in_json
+
+      def use_message_serializer_for_metadata=(value)
+        @use_message_serializer_for_metadata = value ? true : false
+        push_settings
+      end
+
+      def escape_html_entities_in_json=(value)
+        @escape_html_entities_in_json = value ? true : false
+        push_settings
+      end
+
+      def escape_js_separators_in_json=(value)
+        @escape_js_separators_in_json = value ? true : false
+        push_settings
+      end
+
+      # `ActiveSupport::JSON.encode(value)`, natively.
+      def encode_json(value)
+        Native::JSON.encode(value)
+      end
+
+      # `JSON.parse(text)`, natively where possible.
+      def decode_json(text)
+        Native::JSON.parse(text)
+      end
+
+      # ActiveSupport's JSON encoder stringifies keys that are neither
+      # String nor Symbol (into a new Hash, so keys equal after +to_s+ merge).
+      def stringify_json_keys(hash) # :nodoc:
+        hash.each_with_object({}) do |(key, value), result|
+          key = key.to_s unless key.is_a?(Symbol) || key.is_a?(String)
+          result[key] = value
+        end
+      end
+
+      # The envelope's +exp+ text where the native code does not compute it
+      # (Durations with months or years, Rationals, TimeWithZone, DateTime...):
+      # exactly ActiveSupport's `pick_expiry`.
+      def expiry_text(expires_at, expires_in) # :nodoc:
+        time =
+          if expires_at
+            expires_at.utc
+          elsif expires_in
+            now = Time.now.utc
+            now.respond_to?(:advance) ? now.advance(seconds: expires_in) : now + expires_in
+          end
+        time&.iso8601(3)
+      end
+
+      private
+
+      def push_settings
+        Native.configure_messages(@use_message_serializer_for_metadata, @escape_html_entities_in_json,
+                                  @escape_js_separators_in_json)
+      end
+    end
+
+    self.default_serializer = :json_allow_marshal
+    @use_message_serializer_for_metadata = true
+    @escape_html_entities_in_json = true
+    @escape_js_separators_in_json = true
+    push_settings
+  end
+end
+
+require "token_oxide/messages/serializers"
+require "token_oxide/messages/metadata"

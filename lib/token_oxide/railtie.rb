@@ -1,0 +1,117 @@
+# frozen_string_literal: true
+
+require "rails/railtie"
+require "token_oxide"
+
+module TokenOxide
+  # Makes `gem "token_oxide"` a drop-in for a Rails app:
+  #
+  # * Active Record 6.1/7.0: backports generates_token_for (with the 7.1+ token
+  #   format), has_secure_token's on:/prefix: and has_secure_password's reset
+  #   token, and builds generated_token_verifier like a 7.1+ app.
+  # * Active Record 7.1+: keeps Rails' own modules but swaps their verifier for
+  #   the Rust one (after checking it signs byte-identically) and makes
+  #   has_secure_token draw from the Rust generator; adds prefix: and the 8.1
+  #   reset-token options where the installed Rails lacks them.
+  #
+  # `config.token_oxide.accelerate = false` leaves Rails' own code paths alone
+  # (on 6.1/7.0 the backported DSL stays, since only the Rust verifier makes
+  # the 7.1+ format there).
+  class Railtie < ::Rails::Railtie
+    config.token_oxide = ActiveSupport::OrderedOptions.new
+    config.token_oxide.accelerate = true
+
+    initializer "token_oxide.model" do |app|
+      Model.accelerate = app.config.token_oxide.accelerate != false
+      ActiveSupport.on_load(:active_record) { Railtie.install_model(self) }
+    end
+
+    # After Active Record's own hook (7.1+; absent names are ignored), so its
+    # verifier exists when ours is weighed against it.
+    initializer "token_oxide.generated_token_verifier", after: "active_record.generated_token_verifier" do
+      config.after_initialize do |app|
+        ActiveSupport.on_load(:active_record) { Railtie.install_verifier(self, app) }
+      end
+    end
+
+    class << self
+      def native_token_for?(base)
+        defined?(::ActiveRecord::TokenFor) && base < ::ActiveRecord::TokenFor
+      end
+
+      def install_model(base)
+        base.include(Model::SecureToken)
+        base.include(Model::TokenFor) unless native_token_for?(base)
+        base.include(Model::PasswordReset) unless native_reset_token_options?
+      end
+
+      # Active Model 8.1 has reset_token: { expires_in: } itself.
+      def native_reset_token_options?
+        defined?(::ActiveModel::SecurePassword::DEFAULT_RESET_TOKEN_EXPIRES_IN) ? true : false
+      end
+
+      def install_verifier(base, app)
+        if native_token_for?(base)
+          accelerate_native_verifier(base, app) if Model.accelerate
+        else
+          base.generated_token_verifier ||= backport_verifier(app)
+        end
+      end
+
+      # Rails 7.1+: build ours from the app's own key generator (and so its
+      # digest setting), and use it only if it signs exactly like the verifier
+      # Rails made; a verifier the app assigned itself is left alone.
+      def accelerate_native_verifier(base, app)
+        rails_verifier = app.message_verifier(TokenForVerifier::SALT)
+        current = base.generated_token_verifier
+        return unless current.nil? || current.equal?(rails_verifier)
+        # Tokens signed by rotated-out secrets could not be probed: keep Rails'.
+        return if rotations?(rails_verifier)
+
+        ours = TokenForVerifier.build(key_generator: app.key_generator, **native_verifier_options)
+        base.generated_token_verifier = ours if same_output?(rails_verifier, ours)
+      rescue StandardError
+        nil # a setting we cannot reproduce (e.g. a MessagePack serializer): keep Rails' verifier
+      end
+
+      def rotations?(verifier)
+        rotations = verifier.instance_variable_get(:@rotations)
+        rotations.respond_to?(:empty?) && !rotations.empty?
+      end
+
+      # The process-wide message settings a 7.1+ app's verifiers inherit.
+      def native_verifier_options
+        options = {}
+        if defined?(::ActiveSupport::Messages::Codec) && ::ActiveSupport::Messages::Codec.respond_to?(:default_serializer)
+          options[:serializer] = ::ActiveSupport::Messages::Codec.default_serializer
+        end
+        metadata = defined?(::ActiveSupport::Messages::Metadata) && ::ActiveSupport::Messages::Metadata
+        if metadata.respond_to?(:use_message_serializer_for_metadata)
+          options[:force_legacy_metadata_serializer] = !metadata.use_message_serializer_for_metadata
+        end
+        options
+      end
+
+      # A probe without expiry is deterministic, so equal bytes mean equal
+      # key, digest, serializer and envelope.
+      def same_output?(rails_verifier, ours)
+        probe = [1, { "token_oxide" => "probe" }]
+        purpose = "token_oxide/probe"
+        rails_verifier.generate(probe, purpose: purpose) == ours.generate(probe, purpose: purpose)
+      end
+
+      # Rails 7.0's key generator already has the digest setting a 7.1 app
+      # will use (SHA256 under load_defaults 7.0), so use it as it is; 6.1's is
+      # SHA1-only, and the 7.1+ format is the load_defaults >= 7.0 one: SHA256
+      # (config.token_oxide.key_generator_hash_digest_class overrides it).
+      def backport_verifier(app)
+        digest_class = app.config.token_oxide.key_generator_hash_digest_class
+        if digest_class.nil? && ::ActiveSupport::KeyGenerator.respond_to?(:hash_digest_class)
+          TokenForVerifier.build(key_generator: app.key_generator)
+        else
+          TokenForVerifier.build(app.secret_key_base, hash_digest_class: digest_class || OpenSSL::Digest::SHA256)
+        end
+      end
+    end
+  end
+end

@@ -1,0 +1,121 @@
+# frozen_string_literal: true
+
+module TokenOxide
+  module TokenAuthentication
+    # The model side: `acts_as_token_authenticatable`.
+    #
+    #   acts_as_token_authenticatable                                  # plaintext authentication_token
+    #   acts_as_token_authenticatable store: :digest                   # only authentication_token_digest is stored
+    #   acts_as_token_authenticatable column: :api_token, expires_in: 7.days   # + api_token_expires_at
+    #
+    # With `store: :digest` the plaintext exists only in memory on the record
+    # that generated it (read it right after create/regenerate to hand it to
+    # the client); what is saved is TokenDigester's HMAC.
+    module Authenticatable
+      STORES = %i[plaintext digest].freeze
+
+      # What a model declared; read by the controller side.
+      Options = Struct.new(:column, :store, :expires_in, keyword_init: true) do
+        def digest?
+          store == :digest
+        end
+
+        # The database column the token (or its digest) lives in.
+        def stored_column
+          digest? ? :"#{column}_digest" : column
+        end
+
+        def expires_at_column
+          :"#{column}_expires_at"
+        end
+      end
+
+      module Macro
+        def acts_as_token_authenticatable(column: :authentication_token, store: :plaintext, expires_in: nil)
+          store = store.to_sym
+          raise ArgumentError, "store must be :plaintext or :digest (got #{store.inspect})" unless STORES.include?(store)
+          if expires_in && !(expires_in.is_a?(Numeric) && expires_in.positive?)
+            raise ArgumentError, "expires_in must be a positive duration (got #{expires_in.inspect})"
+          end
+
+          class_attribute :token_authentication_options, instance_writer: false
+          self.token_authentication_options = Options.new(column: column.to_sym, store: store, expires_in: expires_in).freeze
+          include Authenticatable
+
+          before_save :ensure_authentication_token
+          Authenticatable.define_column_methods(self, column.to_sym, store)
+        end
+      end
+
+      # Column-specific names (ensure_api_token, regenerate_api_token!, …), and
+      # the in-memory plaintext reader for the digest store.
+      def self.define_column_methods(model, column, store)
+        model.send(:attr_reader, column) if store == :digest
+        return if column == :authentication_token
+
+        model.alias_method(:"ensure_#{column}", :ensure_authentication_token)
+        model.alias_method(:"regenerate_#{column}!", :regenerate_authentication_token!)
+        model.alias_method(:"#{column}_expired?", :authentication_token_expired?)
+      end
+
+      # before_save: give the record a token if it has none.
+      def ensure_authentication_token
+        stored = self[token_authentication_options.stored_column]
+        assign_new_authentication_token if stored.nil? || stored.to_s.empty?
+        true
+      end
+
+      # A fresh token, saved at once (validations skipped, as Devise does for
+      # its tokens). Returns the plaintext — the only time a digest-stored
+      # token can be read.
+      def regenerate_authentication_token!
+        token = assign_new_authentication_token
+        save!(validate: false)
+        token
+      end
+
+      # True when the model expires tokens and this one's time is up (or it
+      # never got an expiry). Compares against Time.current so travel_to works.
+      def authentication_token_expired?(now = Time.current)
+        return false unless token_authentication_options.expires_in
+
+        expires_at = self[token_authentication_options.expires_at_column]
+        expires_at.nil? || expires_at <= now
+      end
+
+      # Does +token+ match this record's token? Constant-time, and false for
+      # blank or non-String input, a record without a token, or an expired one.
+      def authentication_token_matches?(token, now: Time.current)
+        return false unless token.is_a?(String) && !token.empty?
+
+        options = token_authentication_options
+        stored = self[options.stored_column]
+        return false unless stored.is_a?(String) && !stored.empty?
+
+        candidate = options.digest? ? TokenDigester.digest(options.column, token) : token
+        TokenOxide.secure_compare(stored, candidate) && !authentication_token_expired?(now)
+      end
+
+      private
+
+      def assign_new_authentication_token
+        options = token_authentication_options
+        token, stored = unique_authentication_token(options)
+        self[options.stored_column] = stored
+        self[options.expires_at_column] = Time.current + options.expires_in if options.expires_in
+        instance_variable_set(:"@#{options.column}", token) if options.digest?
+        token
+      end
+
+      # Devise.friendly_token until nobody else holds it (for the digest store,
+      # its digest), like simple_token_authentication's generator loop.
+      def unique_authentication_token(options)
+        loop do
+          token = TokenOxide.friendly_token
+          stored = options.digest? ? TokenDigester.digest(options.column, token) : token
+          return [token, stored] unless self.class.unscoped.where(options.stored_column => stored).exists?
+        end
+      end
+    end
+  end
+end

@@ -1,0 +1,143 @@
+# frozen_string_literal: true
+
+module TokenOxide
+  module TokenAuthentication
+    # The controller side: `acts_as_token_authentication_handler_for`.
+    #
+    #   acts_as_token_authentication_handler_for User                       # fallback per configuration
+    #   acts_as_token_authentication_handler_for User, fallback: :none, only: [:index]
+    #   acts_as_token_authentication_handler_for ApiClient, as: :client, identifier: :name, fallback: :exception
+    #
+    # Each declaration defines `authenticate_<name>_from_token` (sign in when
+    # the credentials are good) and `authenticate_<name>_from_token!` (the same,
+    # then the fallback), and registers the bang form (or, with fallback: :none,
+    # the plain form) as a before_action with the given only/except/if/unless.
+    #
+    # With Devise mapping the model, a good token signs the record in with
+    # `sign_in scope, record, store: sign_in_token` and fallbacks go through
+    # Devise/Warden. Without it the controller gets `current_<name>` and
+    # `<name>_signed_in?`, and fallback :exception answers 401 with a JSON body.
+    module Handler
+      CALLBACK_OPTIONS = %i[only except if unless].freeze
+      ENTITY_OPTIONS = %i[as identifier header_names devise].freeze
+      OWN_OPTIONS = %i[fallback fallback_to_devise sign_in_token skip_devise_trackable].freeze
+
+      module Macro
+        def acts_as_token_authentication_handler_for(model, options = {})
+          options = options.to_h.transform_keys(&:to_sym)
+          unknown = options.keys - CALLBACK_OPTIONS - ENTITY_OPTIONS - OWN_OPTIONS
+          raise ArgumentError, "unknown option(s) #{unknown.map(&:inspect).join(', ')}" if unknown.any?
+
+          entity = Entity.new(model, **options.slice(*ENTITY_OPTIONS))
+          settings = Handler.settings(options)
+          include Handler
+          include Handler.helpers_for(entity, settings)
+
+          method = settings[:fallback] == :none ? :"authenticate_#{entity.name}_from_token" : :"authenticate_#{entity.name}_from_token!"
+          before_action(method, **options.slice(*CALLBACK_OPTIONS))
+          helper_method(:"current_#{entity.name}", :"#{entity.name}_signed_in?") if respond_to?(:helper_method)
+          entity
+        end
+      end
+
+      def self.included(controller)
+        controller.rescue_from(NotAuthenticated, with: :render_token_authentication_failure) if controller.respond_to?(:rescue_from)
+      end
+
+      # Per-declaration settings, falling back to the global configuration.
+      def self.settings(options, configuration = TokenAuthentication.configuration)
+        fallback = options[:fallback]
+        fallback = (options[:fallback_to_devise] ? :devise : :none) if fallback.nil? && options.key?(:fallback_to_devise)
+        fallback = fallback.nil? ? configuration.fallback : Configuration.check_fallback(fallback)
+        if fallback == :devise && !defined?(::Devise)
+          raise ArgumentError, "fallback: :devise needs Devise; use :exception or :none"
+        end
+
+        {
+          fallback: fallback,
+          sign_in_token: options.fetch(:sign_in_token, configuration.sign_in_token),
+          skip_devise_trackable: options.fetch(:skip_devise_trackable, configuration.skip_devise_trackable)
+        }
+      end
+
+      # The named methods for one entity, in their own module so a controller
+      # can still override them (and call super).
+      def self.helpers_for(entity, settings)
+        name = entity.name
+        Module.new do
+          define_method(:"authenticate_#{name}_from_token") do
+            token_oxide_authenticate_from_token(entity, settings)
+          end
+
+          define_method(:"authenticate_#{name}_from_token!") do
+            token_oxide_authenticate_from_token(entity, settings) || token_oxide_fallback(entity, settings)
+          end
+
+          # With Devise, current_<scope> comes from Devise's helpers (reached
+          # through super); an alias (as:) forwards to it.
+          define_method(:"current_#{name}") do
+            scope = entity.devise_scope
+            if scope
+              scope == name ? super() : public_send(:"current_#{scope}")
+            else
+              token_oxide_signed_in[name]
+            end
+          end
+
+          define_method(:"#{name}_signed_in?") do
+            !public_send(:"current_#{name}").nil?
+          end
+        end
+      end
+
+      private
+
+      # Signs the record in when the request carries good credentials; returns
+      # the record or nil. Never raises on bad input.
+      def token_oxide_authenticate_from_token(entity, settings)
+        credentials = Credentials.from_request(entity, request, params)
+        record = Authenticator.authenticate(entity, credentials)
+        return nil unless record
+
+        token_oxide_sign_in(entity, record, settings)
+        after_successful_token_authentication if respond_to?(:after_successful_token_authentication, true)
+        record
+      end
+
+      def token_oxide_sign_in(entity, record, settings)
+        scope = entity.devise_scope
+        if scope
+          request.env["devise.skip_trackable"] = settings[:skip_devise_trackable]
+          sign_in(scope, record, store: settings[:sign_in_token])
+        else
+          token_oxide_signed_in[entity.name] = record
+        end
+      end
+
+      def token_oxide_fallback(entity, settings)
+        scope = entity.devise_scope
+        case settings[:fallback] || (scope ? :devise : :exception)
+        when :devise
+          raise ArgumentError, "fallback: :devise needs a Devise mapping for #{entity.model.name}" unless scope
+
+          public_send(:"authenticate_#{scope}!")
+        when :exception
+          return if public_send(:"current_#{entity.name}")
+
+          scope ? throw(:warden, scope: scope) : raise(NotAuthenticated, "#{entity.model.name} token authentication failed")
+        end
+      end
+
+      def token_oxide_signed_in
+        @token_oxide_signed_in ||= {}
+      end
+
+      # fallback: :exception without Devise. Override in a controller to
+      # answer differently; the body never echoes what the client sent.
+      def render_token_authentication_failure(_error = nil)
+        response.headers["WWW-Authenticate"] = %(Token realm="Application")
+        render json: { error: "Not authenticated" }, status: :unauthorized
+      end
+    end
+  end
+end

@@ -1,0 +1,155 @@
+# frozen_string_literal: true
+
+require "rack/test"
+require "active_support/testing/time_helpers"
+
+# Tables, models, controllers and routes for the token authentication request
+# specs, all on the shared TokenOxideSpec.rails_app. Controllers are named
+# Ta*Controller and answer at /ta/<path>; each shows who it signed in.
+module TokenAuthRequestApp
+  SECRET = "token-auth-request-spec-digest-secret"
+
+  module_function
+
+  def setup!
+    TokenOxideSpec.rails_app
+    create_tables
+    define_models
+    draw_routes
+    define_controllers
+  end
+
+  def create_tables
+    TokenOxideSpec.create_table(:ta_users) do |t|
+      t.string :email, null: false, default: ""
+      t.string :username
+      t.string :encrypted_password, null: false, default: ""
+      t.string :authentication_token
+      t.integer :sign_in_count, default: 0, null: false
+      t.datetime :current_sign_in_at
+      t.datetime :last_sign_in_at
+      t.string :current_sign_in_ip
+      t.string :last_sign_in_ip
+    end
+    TokenOxideSpec.create_table(:ta_members) do |t|
+      t.string :email
+      t.string :username
+      t.string :authentication_token
+    end
+    TokenOxideSpec.create_table(:ta_clients) do |t|
+      t.string :name
+      t.string :api_token_digest
+      t.datetime :api_token_expires_at
+    end
+  end
+
+  def define_models
+    const("TaUser", Class.new(ActiveRecord::Base)).class_eval do
+      devise :database_authenticatable, :trackable, stretches: 1 # cheap bcrypt for specs
+      acts_as_token_authenticatable
+    end
+    const("TaMember", Class.new(ActiveRecord::Base)).class_eval { acts_as_token_authenticatable }
+    const("TaClient", Class.new(ActiveRecord::Base)).class_eval do
+      acts_as_token_authenticatable column: :api_token, store: :digest, expires_in: 3600
+    end
+  end
+
+  # path => controller; every route answers GET (and /open for only:/except:).
+  ROUTES = %w[
+    devise_default devise_exception devise_none devise_trackable devise_session devise_alias
+    member_exception member_none member_only member_if member_unless member_hook member_username
+    member_custom_headers member_no_authorization api_devise_fallback
+    client client_digest_only configured_devise configured_api devise_off legacy_fallback member_devise_fallback
+  ].freeze
+
+  def draw_routes
+    Rails.application.routes.draw do
+      devise_for :ta_users, skip: :all
+      ROUTES.each do |path|
+        get "/ta/#{path}" => "ta_#{path}#index", defaults: { format: :json }
+        get "/ta/#{path}/open" => "ta_#{path}#open", defaults: { format: :json }
+      end
+    end
+  end
+
+  # Shared actions: `index` shows the signed-in record; `open` is for only/except.
+  module Actions
+    def self.for(name)
+      Module.new do
+        define_method(:index) do
+          record = public_send(:"current_#{name}")
+          render json: { signed_in: public_send(:"#{name}_signed_in?"), id: record&.id, hook: @hook_ran }
+        end
+        define_method(:open) { render json: { open: true, signed_in: !public_send(:"current_#{name}").nil? } }
+      end
+    end
+  end
+
+  def controller(path, superclass, name, &block)
+    klass = Class.new(superclass)
+    const("Ta#{path.camelize}Controller", klass)
+    klass.include(Actions.for(name))
+    klass.class_eval(&block)
+    klass
+  end
+
+  def define_controllers
+    # Devise's helpers load DeviseController, whose parent is ApplicationController.
+    Object.const_set(:ApplicationController, Class.new(ActionController::Base)) unless Object.const_defined?(:ApplicationController)
+    base = ActionController::Base
+    api = ActionController::API
+    controller("devise_default", base, :ta_user) { acts_as_token_authentication_handler_for TaUser }
+    controller("devise_exception", base, :ta_user) { acts_as_token_authentication_handler_for TaUser, fallback: :exception }
+    controller("devise_none", base, :ta_user) { acts_as_token_authentication_handler_for TaUser, fallback: :none }
+    controller("devise_trackable", base, :ta_user) do
+      acts_as_token_authentication_handler_for TaUser, skip_devise_trackable: false
+    end
+    controller("devise_session", base, :ta_user) { acts_as_token_authentication_handler_for TaUser, sign_in_token: true }
+    controller("devise_alias", base, :person) { acts_as_token_authentication_handler_for TaUser, as: :person }
+    controller("api_devise_fallback", api, :ta_user) { acts_as_token_authentication_handler_for TaUser, fallback: :devise }
+
+    controller("devise_off", api, :ta_user) { acts_as_token_authentication_handler_for TaUser, devise: false }
+    controller("legacy_fallback", base, :ta_user) { acts_as_token_authentication_handler_for TaUser, fallback_to_devise: false }
+    controller("member_devise_fallback", api, :ta_member) do
+      acts_as_token_authentication_handler_for TaMember, fallback: :devise
+    end
+
+    controller("member_exception", api, :ta_member) { acts_as_token_authentication_handler_for TaMember, fallback: :exception }
+    controller("member_none", api, :ta_member) { acts_as_token_authentication_handler_for TaMember, fallback: :none }
+    controller("member_only", api, :ta_member) { acts_as_token_authentication_handler_for TaMember, only: [:index] }
+    controller("member_if", api, :ta_member) do
+      acts_as_token_authentication_handler_for TaMember, if: -> { request.headers["X-Guard"] == "on" }
+    end
+    controller("member_unless", api, :ta_member) do
+      acts_as_token_authentication_handler_for TaMember, unless: -> { request.headers["X-Guard"] == "on" }
+    end
+    controller("member_hook", api, :ta_member) do
+      acts_as_token_authentication_handler_for TaMember
+
+      private
+
+      def after_successful_token_authentication
+        @hook_ran = current_ta_member.email
+      end
+    end
+    controller("member_username", api, :ta_member) do
+      acts_as_token_authentication_handler_for TaMember, identifier: :username
+    end
+    controller("member_custom_headers", api, :ta_member) do
+      acts_as_token_authentication_handler_for TaMember,
+                                               header_names: { authentication_token: "X-Api-Key", email: "X-Api-Login" }
+    end
+    controller("client", api, :client) do
+      acts_as_token_authentication_handler_for TaClient, as: :client, identifier: :name, fallback: :exception
+    end
+    controller("client_digest_only", api, :client) do
+      acts_as_token_authentication_handler_for TaClient, as: :client, identifier: false, fallback: :exception
+    end
+  end
+
+  def const(name, value)
+    # Rails 6.1 caches controller constants per route, so each name is set once.
+    Object.send(:remove_const, name) if Object.const_defined?(name, false)
+    Object.const_set(name, value)
+  end
+end

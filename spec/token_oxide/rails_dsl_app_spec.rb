@@ -1,0 +1,154 @@
+# frozen_string_literal: true
+
+require "spec_helper"
+require "rack/test"
+
+# The Railtie in the shared booted Rails app (TokenOxideSpec.rails_app): models
+# declared with the plain Rails DSL, and a password-reset and an
+# email-confirmation flow driven through real HTTP requests on SQLite.
+RSpec.describe "token_oxide in a booted Rails app" do
+  include Rack::Test::Methods
+
+  def app
+    TokenOxideSpec.rails_app
+  end
+
+  before(:all) do
+    TokenOxideSpec.rails_app
+    require "bcrypt"
+    ActiveModel::SecurePassword.min_cost = true
+    TokenOxideSpec.create_table(:dsl_app_users) do |t|
+      t.string :email, null: false
+      t.string :password_digest
+      t.string :api_token
+      t.datetime :confirmed_at
+    end
+    load File.expand_path("dsl_app_fixtures.rb", __dir__)
+    Rails.application.routes.draw do
+      scope "/dsl" do
+        post "signups" => "dsl_app/signups#create"
+        get "confirmations/:token" => "dsl_app/confirmations#show"
+        post "password_resets" => "dsl_app/password_resets#create"
+        get "password_resets/:token/edit" => "dsl_app/password_resets#edit"
+        patch "password_resets/:token" => "dsl_app/password_resets#update"
+        post "sessions" => "dsl_app/sessions#create"
+      end
+    end
+  end
+
+  before do
+    DslApp::User.delete_all
+    DslApp::Outbox.clear
+  end
+
+  let(:now) { Time.utc(2024, 5, 1, 12) }
+
+  def signup(email = "ada@example.com", password = "first password")
+    post "/dsl/signups", email: email, password: password
+    expect(last_response.status).to eq(201)
+    DslApp::User.find_by!(email: email)
+  end
+
+  describe "the Railtie" do
+    it "gives ActiveRecord::Base the backported DSL (Active Record 6.1/7.0)" do
+      skip "Active Record #{ActiveRecord.version} has its own TokenFor" if defined?(ActiveRecord::TokenFor)
+      expect(ActiveRecord::Base).to respond_to(:generates_token_for, :find_by_token_for, :find_by_token_for!)
+      expect(ActiveRecord::Base.ancestors).to include(TokenOxide::Model::SecureToken, TokenOxide::Model::TokenFor,
+                                                      TokenOxide::Model::PasswordReset)
+      expect(app.config.token_oxide.accelerate).to be(true)
+    end
+
+    it "builds generated_token_verifier as a Rails 7.1+ app does (PBKDF2-SHA256 of secret_key_base, salt active_record/token_for)" do
+      verifier = ActiveRecord::Base.generated_token_verifier
+      expect(verifier).to be_a(TokenOxide::MessageVerifier)
+      key = OpenSSL::KDF.pbkdf2_hmac(app.secret_key_base, salt: "active_record/token_for", iterations: 1000, length: 64, hash: "SHA256")
+      reference = TokenOxide::MessageVerifier.new(key, digest: "SHA1", serializer: :json_allow_marshal)
+      expect(verifier.generate([7, "x"], purpose: "User\nreset\n900")).to eq(reference.generate([7, "x"], purpose: "User\nreset\n900"))
+    end
+
+    it "reads config.token_oxide.accelerate" do
+      initializer = TokenOxide::Railtie.initializers.find { |i| i.name == "token_oxide.model" }
+      fake_app = Struct.new(:config).new(ActiveSupport::OrderedOptions.new.tap { |c| c.token_oxide = ActiveSupport::OrderedOptions.new })
+      fake_app.config.token_oxide.accelerate = false
+      initializer.run(fake_app)
+      expect(TokenOxide::Model.accelerate).to be(false)
+      expect(TokenOxide).not_to receive(:base58)
+      expect(DslApp::User.generate_unique_secure_token.length).to eq(24)
+    ensure
+      TokenOxide::Model.accelerate = nil
+    end
+  end
+
+  describe "email confirmation (has_secure_token + generates_token_for on a relation)" do
+    it "confirms once with the mailed token, through HTTP" do
+      user = signup
+      expect(user.api_token).to match(/\A[1-9A-HJ-NP-Za-km-z]{24}\z/)
+      token = DslApp::Outbox.last_token(:confirmation)
+
+      get "/dsl/confirmations/#{token}"
+      expect(last_response.status).to eq(200)
+      expect(last_response.body).to eq("confirmed ada@example.com")
+      expect(user.reload.confirmed_at).to be_present
+
+      get "/dsl/confirmations/#{token}" # already confirmed: the relation excludes the user
+      expect(last_response.status).to eq(404)
+    end
+
+    it "rejects the token once the email changed, or after a day" do
+      user = signup
+      token = DslApp::Outbox.last_token(:confirmation)
+      user.update!(email: "other@example.com")
+      get "/dsl/confirmations/#{token}"
+      expect(last_response.status).to eq(404)
+
+      user.update!(email: "ada@example.com")
+      DslSpec.at(self, Time.now + 1.day)
+      get "/dsl/confirmations/#{token}"
+      expect(last_response.status).to eq(404)
+    end
+  end
+
+  describe "password reset (has_secure_password reset token)" do
+    it "resets the password with the mailed token, which then stops working" do
+      signup
+      post "/dsl/password_resets", email: "ada@example.com"
+      expect(last_response.status).to eq(202)
+      token = DslApp::Outbox.last_token(:password_reset)
+
+      get "/dsl/password_resets/#{token}/edit"
+      expect(last_response.status).to eq(200)
+
+      patch "/dsl/password_resets/#{token}", password: "second password"
+      expect(last_response.status).to eq(200)
+
+      post "/dsl/sessions", email: "ada@example.com", password: "second password"
+      expect(last_response.status).to eq(200)
+      post "/dsl/sessions", email: "ada@example.com", password: "first password"
+      expect(last_response.status).to eq(401)
+
+      patch "/dsl/password_resets/#{token}", password: "third password" # the salt changed
+      expect(last_response.status).to eq(422)
+    end
+
+    it "expires after 15 minutes" do
+      signup
+      DslSpec.at(self, now)
+      post "/dsl/password_resets", email: "ada@example.com"
+      token = DslApp::Outbox.last_token(:password_reset)
+      DslSpec.at(self, now + 14.minutes)
+      get "/dsl/password_resets/#{token}/edit"
+      expect(last_response.status).to eq(200)
+      DslSpec.at(self, now + 15.minutes)
+      get "/dsl/password_resets/#{token}/edit"
+      expect(last_response.status).to eq(404)
+    end
+
+    it "answers the same for an unknown email, and rejects a forged token" do
+      post "/dsl/password_resets", email: "nobody@example.com"
+      expect(last_response.status).to eq(202)
+      expect(DslApp::Outbox.deliveries).to be_empty
+      patch "/dsl/password_resets/forged--0000", password: "x"
+      expect(last_response.status).to eq(422)
+    end
+  end
+end
