@@ -15,6 +15,14 @@ RSpec.describe "TokenOxide random tokens" do
     alphabet.each_char.sum { |c| (counts[c] - expected)**2 / expected }
   end
 
+  # The smaller statistic of up to two independent samples: a correct
+  # generator exceeds a 99.99th-percentile bound twice in a row about once in
+  # 10^8 runs, while a biased one exceeds it every time.
+  def chi_square_retried(alphabet)
+    first = chi_square(yield, alphabet)
+    first < @bound ? first : [first, chi_square(yield, alphabet)].min
+  end
+
   describe ".base58" do
     it "defaults to has_secure_token's 24 characters from Rails' alphabet" do
       token = TokenOxide.base58
@@ -41,8 +49,8 @@ RSpec.describe "TokenOxide random tokens" do
       # 99.99th percentile of chi-square(57) is about 104: a correct generator
       # fails this about once in 10,000 runs; modulo bias (byte % 58) would
       # give a statistic in the tens of thousands.
-      text = TokenOxide.base58(1_160_000)
-      expect(chi_square(text, base58_alphabet)).to be < 104
+      @bound = 104
+      expect(chi_square_retried(base58_alphabet) { TokenOxide.base58(1_160_000) }).to be < @bound
     end
 
     it "rejects bad lengths with ArgumentError/TypeError" do
@@ -82,7 +90,8 @@ RSpec.describe "TokenOxide random tokens" do
       alphabet = ([*"A".."Z", *"a".."z", *"0".."9", "-", "_"] - %w[l I O 0]).join
       text = Array.new(60_000) { TokenOxide.friendly_token(20) }.join
       expect(text.chars.uniq.sort).to eq(alphabet.chars.sort)
-      expect(chi_square(text, alphabet)).to be < 106 # 99.99th percentile of chi-square(59)
+      @bound = 106 # 99.99th percentile of chi-square(59)
+      expect(chi_square_retried(alphabet) { Array.new(60_000) { TokenOxide.friendly_token(20) }.join }).to be < @bound
     end
   end
 

@@ -329,21 +329,27 @@ mod tests {
     #[test]
     fn symbols_are_roughly_uniform() {
         // Chi-square over 58 cells with 57 degrees of freedom; the 99.99th
-        // percentile is about 104, so a correct generator fails ~1 in 10^4 runs.
-        let n = 580_000;
-        let token = base58(n).unwrap();
-        let mut counts = [0usize; 128];
-        for b in token.bytes() {
-            counts[b as usize] += 1;
+        // percentile is about 104. A second, independent sample is drawn only
+        // when the first exceeds it, so a correct generator fails about once
+        // in 10^8 runs while a biased one fails every time.
+        fn statistic() -> f64 {
+            let n = 580_000;
+            let token = base58(n).unwrap();
+            let mut counts = [0usize; 128];
+            for b in token.bytes() {
+                counts[b as usize] += 1;
+            }
+            let expected = n as f64 / 58.0;
+            BASE58
+                .bytes()
+                .map(|b| {
+                    let d = counts[b as usize] as f64 - expected;
+                    d * d / expected
+                })
+                .sum()
         }
-        let expected = n as f64 / 58.0;
-        let chi: f64 = BASE58
-            .bytes()
-            .map(|b| {
-                let d = counts[b as usize] as f64 - expected;
-                d * d / expected
-            })
-            .sum();
+        let first = statistic();
+        let chi = if first < 104.0 { first } else { first.min(statistic()) };
         assert!(chi < 104.0, "chi-square {chi}");
     }
 }
