@@ -59,15 +59,19 @@ module TokenOxideHardening
        TokenOxideHardening.welch_t(times[i].select { |v| v <= limit }, times[j].select { |v| v <= limit })].max_by(&:abs)
     end
 
-    def report(name, times)
+    # +counted+: the class pairs that must not differ. Where a valid input
+    # does more work than an invalid one (the answer itself differs, which is
+    # no secret), only the two invalid classes are compared with each other.
+    def report(name, times, counted: [[0, 1], [0, 2], [1, 2]])
       limit = times.flatten.sort[(times.sum(&:size) * 0.9).to_i]
       medians = times.map { |t| t.sort[t.size / 2].fdiv(CALLS).round(1) }
       puts "#{name}: #{times.sum(&:size)} samples x #{CALLS} calls; median ns/call #{medians.join(" / ")} (#{CLASSES.join(" / ")})"
       worst = [[0, 1], [0, 2], [1, 2]].map do |i, j|
         t_all = TokenOxideHardening.welch_t(times[i], times[j])
         t_crop = TokenOxideHardening.welch_t(times[i].select { |v| v <= limit }, times[j].select { |v| v <= limit })
-        puts format("  %20s vs %-20s t = %8.2f   cropped at p90: t = %8.2f", CLASSES[i], CLASSES[j], t_all, t_crop)
-        [t_all.abs, t_crop.abs].max
+        note = counted.include?([i, j]) ? "" : "   (not counted: a valid message does more work)"
+        puts format("  %20s vs %-20s t = %8.2f   cropped at p90: t = %8.2f%s", CLASSES[i], CLASSES[j], t_all, t_crop, note)
+        counted.include?([i, j]) ? [t_all.abs, t_crop.abs].max : 0.0
       end.max
       puts format("  => max |t| = %.2f (%s)", worst, worst < 4.5 ? "no leak detected" : "LEAK")
       worst
@@ -97,7 +101,7 @@ module TokenOxideHardening
         body, digest = message.split("--", 2)
         tampered = text_class_inputs(digest).map { |d| "#{body}--#{d}" }
         name = "MessageVerifier#valid_message?"
-        results[name] = report(name, measure(samples / 2, tampered) { |m| verifier.valid_message?(m) })
+        results[name] = report(name, measure(samples / 2, tampered) { |m| verifier.valid_message?(m) }, counted: [[1, 2]])
       end
 
       secret = "k" * 4096
