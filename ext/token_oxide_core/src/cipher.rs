@@ -63,20 +63,26 @@ pub fn aes256_gcm_decrypt(
     ciphertext: &[u8],
     tag: &[u8],
 ) -> Result<Option<Vec<u8>>> {
+    let mut buffer = ciphertext.to_vec();
+    Ok(aes256_gcm_decrypt_in_place(key, iv, aad, &mut buffer, tag)?.then_some(buffer))
+}
+
+/// [`aes256_gcm_decrypt`] over `buffer` itself: `Ok(true)` when it now holds
+/// the plaintext, `Ok(false)` when the tag does not authenticate it.
+pub fn aes256_gcm_decrypt_in_place(
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    buffer: &mut [u8],
+    tag: &[u8],
+) -> Result<bool> {
     let cipher = gcm(key, iv)?;
     if tag.len() != GCM_TAG_LEN {
-        return Ok(None);
+        return Ok(false);
     }
-    let mut buffer = ciphertext.to_vec();
-    match cipher.decrypt_in_place_detached(
-        Nonce::from_slice(iv),
-        aad,
-        &mut buffer,
-        Tag::from_slice(tag),
-    ) {
-        Ok(()) => Ok(Some(buffer)),
-        Err(_) => Ok(None),
-    }
+    Ok(cipher
+        .decrypt_in_place_detached(Nonce::from_slice(iv), aad, buffer, Tag::from_slice(tag))
+        .is_ok())
 }
 
 type CbcEncryptor = cbc::Encryptor<aes::Aes256>;
@@ -166,6 +172,11 @@ mod tests {
 
         let opened = aes256_gcm_decrypt(&key, &iv, &aad, &sealed.ciphertext, &sealed.tag).unwrap();
         assert_eq!(opened.as_deref(), Some(&plaintext[..]));
+        let mut buffer = sealed.ciphertext.clone();
+        assert!(aes256_gcm_decrypt_in_place(&key, &iv, &aad, &mut buffer, &sealed.tag).unwrap());
+        assert_eq!(buffer, plaintext);
+        buffer[0] ^= 1;
+        assert!(!aes256_gcm_decrypt_in_place(&key, &iv, &aad, &mut buffer, &sealed.tag).unwrap());
     }
 
     #[test]
