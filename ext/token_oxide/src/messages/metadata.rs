@@ -364,6 +364,12 @@ fn read_standard_envelope(
     Ok(Some(Outcome::Value(value)))
 }
 
+/// Whether a `"_rails"` key could be in this JSON: the name itself, or any
+/// escape (`\u005f...` could spell it).
+fn mentions_rails_key(bytes: &[u8]) -> bool {
+    bytes.contains(&b'\\') || bytes.windows(6).any(|w| w == b"_rails")
+}
+
 /// `deserialize_with_metadata` for the JSON serializers. The envelope is
 /// read on the parsed tree, so only the value itself becomes Ruby objects.
 /// `decode_fallback`: whether the legacy envelope's inner base64 may use the
@@ -385,6 +391,13 @@ pub fn deserialize_json_with_metadata(
         }
         if let Some(outcome) = read_standard_envelope(ruby, bytes, purpose)? {
             return Ok(Read::Done(outcome));
+        }
+        // No envelope can hide in these bytes (not even an escaped key), so
+        // the value is built straight from the text without a parse tree.
+        if purpose.is_none() && !mentions_rails_key(bytes) {
+            if let Some(value) = parse_fast(ruby, bytes)? {
+                return Ok(Read::Done(Outcome::Value(value)));
+            }
         }
     }
     let Some(tree) = json_parse::parse_tree(bytes) else {
