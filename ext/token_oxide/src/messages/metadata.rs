@@ -367,7 +367,10 @@ fn read_standard_envelope(
 /// Whether a `"_rails"` key could be in this JSON: the name itself, or any
 /// escape (`\u005f...` could spell it).
 fn mentions_rails_key(bytes: &[u8]) -> bool {
-    bytes.contains(&b'\\') || bytes.windows(6).any(|w| w == b"_rails")
+    // One pass: most bytes are neither `\\` nor `_`.
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'\\' || (b == b'_' && bytes[i..].starts_with(b"_rails"))
+    })
 }
 
 /// `deserialize_with_metadata` for the JSON serializers. The envelope is
