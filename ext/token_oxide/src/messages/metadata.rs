@@ -225,7 +225,7 @@ fn tree_to_ruby(ruby: &Ruby, tree: &Tree) -> Result<Value, Error> {
             Err(_) => ruby.str_new(text).funcall("to_i", ())?,
         },
         Tree::Float(f) => ruby.float_from_f64(*f).as_value(),
-        Tree::Str(bytes) => ruby.enc_str_new(bytes, ruby.utf8_encoding()).as_value(),
+        Tree::Str(bytes) => super::json::utf8_string(ruby, bytes),
         Tree::Array(items) => {
             let array = ruby.ary_new_capa(items.len());
             for item in items {

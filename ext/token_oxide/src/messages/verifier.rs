@@ -125,7 +125,7 @@ fn signed_string(ruby: &Ruby, rb_self: &Verifier, payload: &[u8]) -> Result<RStr
 }
 
 fn ascii_string(ruby: &Ruby, bytes: &[u8]) -> RString {
-    ruby.enc_str_new(bytes, ruby.usascii_encoding())
+    super::json::usascii_string(ruby, bytes)
 }
 
 /// `generate(value, purpose:, expires_at:, expires_in:)`. The keywords are
