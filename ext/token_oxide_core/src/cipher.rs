@@ -11,6 +11,12 @@ use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
 
+use std::cell::Cell;
+
+use aes_gcm::aead::generic_array::GenericArray;
+use zeroize::Zeroizing;
+
+use crate::compare::secure_compare;
 use crate::error::{argument, Result};
 
 pub const AES256_KEY_LEN: usize = 32;
@@ -63,20 +69,61 @@ pub fn aes256_gcm_decrypt(
     ciphertext: &[u8],
     tag: &[u8],
 ) -> Result<Option<Vec<u8>>> {
-    let cipher = gcm(key, iv)?;
-    if tag.len() != GCM_TAG_LEN {
-        return Ok(None);
-    }
     let mut buffer = ciphertext.to_vec();
-    match cipher.decrypt_in_place_detached(
-        Nonce::from_slice(iv),
-        aad,
-        &mut buffer,
-        Tag::from_slice(tag),
-    ) {
-        Ok(()) => Ok(Some(buffer)),
-        Err(_) => Ok(None),
+    Ok(aes256_gcm_decrypt_in_place(key, iv, aad, &mut buffer, tag)?.then_some(buffer))
+}
+
+/// [`aes256_gcm_decrypt`] over `buffer` itself: `Ok(true)` when it now holds
+/// the plaintext, `Ok(false)` when the tag does not authenticate it.
+pub fn aes256_gcm_decrypt_in_place(
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    buffer: &mut [u8],
+    tag: &[u8],
+) -> Result<bool> {
+    check_len("key", "aes-256-gcm", key.len(), AES256_KEY_LEN)?;
+    check_len("iv", "aes-256-gcm", iv.len(), GCM_IV_LEN)?;
+    if tag.len() != GCM_TAG_LEN {
+        return Ok(false);
     }
+    Ok(with_cached_gcm(key, |cipher| {
+        cipher
+            .decrypt_in_place_detached(Nonce::from_slice(iv), aad, buffer, Tag::from_slice(tag))
+            .is_ok()
+    }))
+}
+
+/// The key and its expanded cipher (round keys, GHASH key), both zeroized
+/// on drop.
+struct CachedGcm {
+    key: Zeroizing<[u8; AES256_KEY_LEN]>,
+    cipher: Aes256Gcm,
+}
+
+thread_local! {
+    /// The last key's cipher on this thread: an application decrypts with
+    /// one key over and over, and expanding it costs as much as decrypting
+    /// a short message. Taken while in use (a nested call builds its own).
+    static LAST_GCM: Cell<Option<Box<CachedGcm>>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with the AES-256-GCM cipher of `key` (exactly 32 bytes).
+fn with_cached_gcm<T>(key: &[u8], f: impl FnOnce(&Aes256Gcm) -> T) -> T {
+    let cached = LAST_GCM
+        .take()
+        .filter(|c| secure_compare(&c.key[..], key))
+        .unwrap_or_else(|| {
+            let mut copy = Zeroizing::new([0u8; AES256_KEY_LEN]);
+            copy.copy_from_slice(key);
+            Box::new(CachedGcm {
+                cipher: Aes256Gcm::new(GenericArray::from_slice(&copy[..])),
+                key: copy,
+            })
+        });
+    let result = f(&cached.cipher);
+    LAST_GCM.set(Some(cached));
+    result
 }
 
 type CbcEncryptor = cbc::Encryptor<aes::Aes256>;
@@ -166,6 +213,28 @@ mod tests {
 
         let opened = aes256_gcm_decrypt(&key, &iv, &aad, &sealed.ciphertext, &sealed.tag).unwrap();
         assert_eq!(opened.as_deref(), Some(&plaintext[..]));
+        let mut buffer = sealed.ciphertext.clone();
+        assert!(aes256_gcm_decrypt_in_place(&key, &iv, &aad, &mut buffer, &sealed.tag).unwrap());
+        assert_eq!(buffer, plaintext);
+        buffer[0] ^= 1;
+        assert!(!aes256_gcm_decrypt_in_place(&key, &iv, &aad, &mut buffer, &sealed.tag).unwrap());
+    }
+
+    #[test]
+    fn gcm_cached_cipher_follows_the_key() {
+        let (key_a, key_b, iv) = ([1u8; 32], [2u8; 32], [3u8; 12]);
+        let a = aes256_gcm_encrypt(&key_a, &iv, b"", b"message a").unwrap();
+        let b = aes256_gcm_encrypt(&key_b, &iv, b"", b"message b").unwrap();
+        for _ in 0..2 {
+            let mut buf = a.ciphertext.clone();
+            assert!(aes256_gcm_decrypt_in_place(&key_a, &iv, b"", &mut buf, &a.tag).unwrap());
+            assert_eq!(buf, b"message a");
+            let mut buf = a.ciphertext.clone();
+            assert!(!aes256_gcm_decrypt_in_place(&key_b, &iv, b"", &mut buf, &a.tag).unwrap());
+            let mut buf = b.ciphertext.clone();
+            assert!(aes256_gcm_decrypt_in_place(&key_b, &iv, b"", &mut buf, &b.tag).unwrap());
+            assert_eq!(buf, b"message b");
+        }
     }
 
     #[test]

@@ -4,13 +4,15 @@
 //! Anything unusual (non-ASCII text, odd lengths Ruby's string slicing would
 //! treat specially, a wrong-size IV) is left to the Ruby implementation.
 
+use std::cell::Cell;
+
 use magnus::{
     function, prelude::*, value::ReprValue, Error, RArray, RModule, RString, Ruby, Value,
 };
 use token_oxide_core::cipher::{self, AES256_KEY_LEN, GCM_IV_LEN, GCM_TAG_LEN};
 use token_oxide_core::messages::codec;
 use token_oxide_core::random;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::metadata::{self, Outcome, Read};
 use crate::errors::to_ruby;
@@ -87,6 +89,34 @@ enum Decrypted {
     Done(Outcome),
 }
 
+thread_local! {
+    /// Ciphertext buffer decrypted in place and reused across messages
+    /// (taken while in use, so a nested read from Ruby code gets its own;
+    /// zeroized before it is put back).
+    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// Larger buffers are dropped rather than kept for the next message.
+const SCRATCH_KEEP: usize = 64 * 1024;
+
+/// Decodes `encoded` into `out` when it is exactly `N` bytes of base64:
+/// `None` for invalid base64, `Some(false)` for another length.
+fn decode_fixed<const N: usize>(
+    encoded: &[u8],
+    url_safe: bool,
+    scratch: &mut Vec<u8>,
+    out: &mut [u8; N],
+) -> Option<bool> {
+    if !codec::decode_into(encoded, url_safe, scratch) {
+        return None;
+    }
+    let fits = scratch.len() == N;
+    if fits {
+        out.copy_from_slice(scratch);
+    }
+    Some(fits)
+}
+
 fn read_gcm_json(
     ruby: &Ruby,
     key: RString,
@@ -95,10 +125,37 @@ fn read_gcm_json(
     purpose: Option<Value>,
     allow_marshal: bool,
 ) -> Result<Decrypted, Error> {
+    let mut buffer = SCRATCH.take();
+    let read = read_gcm_json_with(
+        ruby,
+        key,
+        message,
+        url_safe,
+        purpose,
+        allow_marshal,
+        &mut buffer,
+    );
+    buffer.zeroize();
+    if buffer.capacity() <= SCRATCH_KEEP {
+        SCRATCH.set(buffer);
+    }
+    read
+}
+
+fn read_gcm_json_with(
+    ruby: &Ruby,
+    key: RString,
+    message: Value,
+    url_safe: bool,
+    purpose: Option<Value>,
+    allow_marshal: bool,
+    buffer: &mut Vec<u8>,
+) -> Result<Decrypted, Error> {
     let Some(text) = RString::from_value(message) else {
         return Ok(Decrypted::Unhandled);
     };
-    // SAFETY: read here, before any Ruby code runs.
+    // SAFETY: read here, before any Ruby code runs (the plaintext is in
+    // `buffer`, ours, by the time Ruby objects are built from it).
     let bytes = unsafe { text.as_slice() };
     let (tag_len, iv_len) = (
         encoded_len(GCM_TAG_LEN, url_safe),
@@ -114,35 +171,43 @@ fn read_gcm_json(
     {
         return format("missing separator");
     }
-    let decoded = (
-        codec::decode(&bytes[..iv_start - 2], url_safe),
-        codec::decode(&bytes[iv_start..tag_start - 2], url_safe),
-        codec::decode(&bytes[tag_start..], url_safe),
-    );
-    let (Some(ciphertext), Some(iv), Some(auth_tag)) = decoded else {
+    let mut iv = [0u8; GCM_IV_LEN];
+    let mut auth_tag = [0u8; GCM_TAG_LEN];
+    let iv_fits = decode_fixed(&bytes[iv_start..tag_start - 2], url_safe, buffer, &mut iv);
+    let tag_fits = decode_fixed(&bytes[tag_start..], url_safe, buffer, &mut auth_tag);
+    // The ciphertext last: it stays in `buffer` to be decrypted in place.
+    let ciphertext_ok = codec::decode_into(&bytes[..iv_start - 2], url_safe, buffer);
+    let (true, Some(iv_fits), Some(tag_fits)) = (ciphertext_ok, iv_fits, tag_fits) else {
         return format("invalid base64");
     };
-    if auth_tag.len() != GCM_TAG_LEN {
+    if !tag_fits {
         return format("truncated auth_tag");
     }
-    let key = key_bytes(ruby, key)?;
-    if iv.len() != GCM_IV_LEN {
+    // SAFETY: used before any Ruby code runs.
+    let key = unsafe { key.as_slice() };
+    if key.len() != AES256_KEY_LEN {
+        return Err(Error::new(
+            ruby.exception_arg_error(),
+            "key must be 32 bytes",
+        ));
+    }
+    if !iv_fits {
         return Ok(Decrypted::Unhandled);
     }
-    let opened = cipher::aes256_gcm_decrypt(&key, &iv, b"", &ciphertext, &auth_tag)
+    let opened = cipher::aes256_gcm_decrypt_in_place(key, &iv, b"", buffer, &auth_tag)
         .map_err(|e| to_ruby(ruby, e))?;
-    let Some(plaintext) = opened.map(Zeroizing::new) else {
+    if !opened {
         return format("bad decrypt");
-    };
+    }
     Ok(
         match metadata::deserialize_json_with_metadata(
             ruby,
-            &plaintext,
+            buffer,
             purpose,
             allow_marshal,
             false,
         )? {
-            Read::Slow => Decrypted::Plaintext(plaintext),
+            Read::Slow => Decrypted::Plaintext(Zeroizing::new(buffer.clone())),
             Read::Done(outcome) => Decrypted::Done(outcome),
         },
     )

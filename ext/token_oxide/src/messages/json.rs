@@ -203,6 +203,37 @@ fn encode_hash(
     Ok(())
 }
 
+/// A new UTF-8 String of `bytes` through `rb_utf8_str_new` (tags the string
+/// directly, skipping `rb_enc_str_new`'s encoding look-up and association).
+pub fn utf8_string(ruby: &Ruby, bytes: &[u8]) -> Value {
+    new_string(ruby, bytes, rb_sys::rb_utf8_str_new)
+}
+
+/// A new US-ASCII String of `bytes` (tokens: base64 and hex).
+pub fn usascii_string(ruby: &Ruby, bytes: &[u8]) -> RString {
+    let value = new_string(ruby, bytes, rb_sys::rb_usascii_str_new);
+    // Always a String: made just above.
+    RString::from_value(value).unwrap_or_else(|| ruby.enc_str_new(bytes, ruby.usascii_encoding()))
+}
+
+fn new_string(
+    ruby: &Ruby,
+    bytes: &[u8],
+    make: unsafe extern "C" fn(*const std::os::raw::c_char, std::os::raw::c_long) -> rb_sys::VALUE,
+) -> Value {
+    let Ok(len) = std::os::raw::c_long::try_from(bytes.len()) else {
+        return ruby.enc_str_new(bytes, ruby.utf8_encoding()).as_value();
+    };
+    // An empty slice's pointer may dangle: give Ruby a real empty C string.
+    let ptr = if bytes.is_empty() {
+        c"".as_ptr()
+    } else {
+        bytes.as_ptr().cast()
+    };
+    // SAFETY: `ptr` and `len` describe `bytes`, which Ruby copies.
+    unsafe { magnus::rb_sys::FromRawValue::from_raw(make(ptr, len)) }
+}
+
 /// Builds Ruby objects as `JSON.parse` would: UTF-8 strings, string keys.
 pub struct RubyBuilder<'r> {
     pub ruby: &'r Ruby,
@@ -234,10 +265,7 @@ impl Builder for RubyBuilder<'_> {
         Ok(self.ruby.float_from_f64(value).as_value())
     }
     fn string(&mut self, bytes: &[u8]) -> Result<Value, Error> {
-        Ok(self
-            .ruby
-            .enc_str_new(bytes, self.ruby.utf8_encoding())
-            .as_value())
+        Ok(utf8_string(self.ruby, bytes))
     }
     fn begin_array(&mut self) -> Result<RArray, Error> {
         Ok(self.ruby.ary_new())

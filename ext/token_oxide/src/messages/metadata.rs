@@ -225,7 +225,7 @@ fn tree_to_ruby(ruby: &Ruby, tree: &Tree) -> Result<Value, Error> {
             Err(_) => ruby.str_new(text).funcall("to_i", ())?,
         },
         Tree::Float(f) => ruby.float_from_f64(*f).as_value(),
-        Tree::Str(bytes) => ruby.enc_str_new(bytes, ruby.utf8_encoding()).as_value(),
+        Tree::Str(bytes) => super::json::utf8_string(ruby, bytes),
         Tree::Array(items) => {
             let array = ruby.ary_new_capa(items.len());
             for item in items {
@@ -364,6 +364,15 @@ fn read_standard_envelope(
     Ok(Some(Outcome::Value(value)))
 }
 
+/// Whether a `"_rails"` key could be in this JSON: the name itself, or any
+/// escape (`\u005f...` could spell it).
+fn mentions_rails_key(bytes: &[u8]) -> bool {
+    // One pass: most bytes are neither `\\` nor `_`.
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'\\' || (b == b'_' && bytes[i..].starts_with(b"_rails"))
+    })
+}
+
 /// `deserialize_with_metadata` for the JSON serializers. The envelope is
 /// read on the parsed tree, so only the value itself becomes Ruby objects.
 /// `decode_fallback`: whether the legacy envelope's inner base64 may use the
@@ -385,6 +394,13 @@ pub fn deserialize_json_with_metadata(
         }
         if let Some(outcome) = read_standard_envelope(ruby, bytes, purpose)? {
             return Ok(Read::Done(outcome));
+        }
+        // No envelope can hide in these bytes (not even an escaped key), so
+        // the value is built straight from the text without a parse tree.
+        if purpose.is_none() && !mentions_rails_key(bytes) {
+            if let Some(value) = parse_fast(ruby, bytes)? {
+                return Ok(Read::Done(Outcome::Value(value)));
+            }
         }
     }
     let Some(tree) = json_parse::parse_tree(bytes) else {

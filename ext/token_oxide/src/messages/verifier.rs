@@ -42,6 +42,10 @@ pub struct Verifier {
     /// Decoded-payload buffer reused across reads (taken while in use, so a
     /// nested read from Ruby code gets a fresh one).
     scratch: Cell<Vec<u8>>,
+    /// Serialized-payload and token buffers reused across `generate` calls
+    /// (taken the same way, so re-entrant calls stay independent).
+    payload_buf: Cell<Vec<u8>>,
+    token_buf: Cell<Vec<u8>>,
 }
 
 /// Larger buffers are dropped rather than kept for the next read.
@@ -95,17 +99,33 @@ fn setup(
     Ok(())
 }
 
-/// `sign_encoded(encode(payload))`.
-fn sign_payload(config: &Config, payload: &[u8]) -> Vec<u8> {
-    let mut encoded = Vec::with_capacity(payload.len() * 4 / 3 + 4);
-    codec::encode_into(payload, config.url_safe, &mut encoded);
-    let mut token = Vec::with_capacity(encoded.len() + 2 + 128);
-    signed::sign_into(&config.key, &encoded, &mut token);
-    token
+/// `sign_encoded(encode(payload))` into `token` (cleared first): the base64
+/// is written in place and signed where it lies, no intermediate buffer.
+fn sign_payload_into(config: &Config, payload: &[u8], token: &mut Vec<u8>) {
+    token.clear();
+    codec::encode_into(payload, config.url_safe, token);
+    signed::sign_in_place(&config.key, token);
+}
+
+/// Puts a buffer back for the next call unless it grew too large to keep.
+fn keep(cell: &Cell<Vec<u8>>, buffer: Vec<u8>) {
+    if buffer.capacity() <= SCRATCH_KEEP {
+        cell.set(buffer);
+    }
+}
+
+/// The signed token of `payload` as a US-ASCII String, built in the reused
+/// token buffer.
+fn signed_string(ruby: &Ruby, rb_self: &Verifier, payload: &[u8]) -> Result<RString, Error> {
+    let mut token = rb_self.token_buf.take();
+    rb_self.with(ruby, |c| sign_payload_into(c, payload, &mut token))?;
+    let string = ascii_string(ruby, &token);
+    keep(&rb_self.token_buf, token);
+    Ok(string)
 }
 
 fn ascii_string(ruby: &Ruby, bytes: &[u8]) -> RString {
-    ruby.enc_str_new(bytes, ruby.usascii_encoding())
+    super::json::usascii_string(ruby, bytes)
 }
 
 /// `generate(value, purpose:, expires_at:, expires_in:)`. The keywords are
@@ -119,28 +139,30 @@ fn generate(
     expires_in: Option<Value>,
 ) -> Result<RString, Error> {
     let (kind, force_legacy) = rb_self.with(ruby, |c| (c.kind, c.force_legacy))?;
-    let payload: Vec<u8> = if kind == Kind::Ruby {
+    if kind == Kind::Ruby {
         let dumped: RString = rb_self.funcall(
             "serialize_with_metadata",
             (value, purpose, expires_at, expires_in),
         )?;
         // SAFETY: copied immediately.
-        unsafe { dumped.as_slice() }.to_vec()
-    } else {
-        let mut out = Vec::with_capacity(128);
-        metadata::serialize_json_with_metadata(
-            ruby,
-            value,
-            purpose,
-            expires_at,
-            expires_in,
-            force_legacy,
-            &mut out,
-        )?;
-        out
-    };
-    let token = rb_self.with(ruby, |c| sign_payload(c, &payload))?;
-    Ok(ascii_string(ruby, &token))
+        let payload = unsafe { dumped.as_slice() }.to_vec();
+        return signed_string(ruby, &rb_self, &payload);
+    }
+    // Taken, not borrowed: `as_json` may call back into this verifier.
+    let mut payload = rb_self.payload_buf.take();
+    payload.clear();
+    metadata::serialize_json_with_metadata(
+        ruby,
+        value,
+        purpose,
+        expires_at,
+        expires_in,
+        force_legacy,
+        &mut payload,
+    )?;
+    let token = signed_string(ruby, &rb_self, &payload);
+    keep(&rb_self.payload_buf, payload);
+    token
 }
 
 /// Decodes the signed token's payload into `out`, or says why it is rejected.
@@ -197,9 +219,7 @@ fn read_own(
 ) -> Result<Outcome, Error> {
     let mut bytes = rb_self.scratch.take();
     let outcome = read_own_into(ruby, rb_self, message, purpose, &mut bytes);
-    if bytes.capacity() <= SCRATCH_KEEP {
-        rb_self.scratch.set(bytes);
-    }
+    keep(&rb_self.scratch, bytes);
     outcome
 }
 
@@ -399,8 +419,7 @@ fn sign_serialized(
 ) -> Result<RString, Error> {
     // SAFETY: copied before Ruby runs.
     let payload = unsafe { payload.as_slice() }.to_vec();
-    let token = rb_self.with(ruby, |c| sign_payload(c, &payload))?;
-    Ok(ascii_string(ruby, &token))
+    signed_string(ruby, &rb_self, &payload)
 }
 
 pub fn define(ruby: &Ruby, module: RModule) -> Result<(), Error> {

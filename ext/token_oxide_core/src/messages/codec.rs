@@ -45,6 +45,20 @@ pub fn decode_with_fallback_into(encoded: &[u8], url_safe: bool, out: &mut Vec<u
     false
 }
 
+/// [`decode`] into `out` (cleared first). `false` means "invalid base64".
+pub fn decode_into(encoded: &[u8], url_safe: bool, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let decoded = if url_safe {
+        base64::urlsafe_decode_into(encoded, out)
+    } else {
+        base64::strict_decode_into(encoded, out)
+    };
+    if decoded.is_err() {
+        out.clear();
+    }
+    decoded.is_ok()
+}
+
 /// Decoding with only the configured alphabet (MessageEncryptor's parts).
 pub fn decode(encoded: &[u8], url_safe: bool) -> Option<Vec<u8>> {
     decode_one(encoded, url_safe)

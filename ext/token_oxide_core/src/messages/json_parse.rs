@@ -185,10 +185,13 @@ impl<'a, B: Builder> Parser<'a, B> {
             if self.peek() != Some(b'"') {
                 return Err(ParseError::Bail);
             }
-            // The key is copied out: the value's own strings may reuse the scratch buffer.
-            let key: Vec<u8> = match self.string()? {
-                StrRange::Input(start, end) => self.input[start..end].to_vec(),
-                StrRange::Scratch => std::mem::take(&mut self.scratch),
+            // A key without escapes is a slice of the input (no copy); an
+            // unescaped one is moved out, as the value's own strings may
+            // reuse the scratch buffer.
+            let input = self.input;
+            let (plain_key, owned_key): (&[u8], Vec<u8>) = match self.string()? {
+                StrRange::Input(start, end) => (&input[start..end], Vec::new()),
+                StrRange::Scratch => (&[], std::mem::take(&mut self.scratch)),
             };
             self.skip_ws();
             if self.peek() != Some(b':') {
@@ -198,7 +201,7 @@ impl<'a, B: Builder> Parser<'a, B> {
             self.skip_ws();
             let value = self.value(depth)?;
             self.builder
-                .insert(&mut object, &key, value)
+                .insert(&mut object, if owned_key.is_empty() { plain_key } else { &owned_key }, value)
                 .map_err(ParseError::Build)?;
             self.skip_ws();
             match self.peek() {

@@ -37,13 +37,38 @@ fn push_u_escape(code: u32, out: &mut Vec<u8>) {
     }
 }
 
+const PLAIN: u8 = 0;
+/// Always escaped: control characters, `"` and `\\`.
+const ESCAPED: u8 = 1;
+/// Escaped when HTML entities are: `<`, `>`, `&`.
+const HTML: u8 = 2;
+/// First byte of U+2028/U+2029 (escaped when JS separators are).
+const SEPARATOR_LEAD: u8 = 3;
+
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [PLAIN; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = ESCAPED;
+        b += 1;
+    }
+    table[b'"' as usize] = ESCAPED;
+    table[b'\\' as usize] = ESCAPED;
+    table[b'<' as usize] = HTML;
+    table[b'>' as usize] = HTML;
+    table[b'&' as usize] = HTML;
+    table[0xe2] = SEPARATOR_LEAD;
+    table
+};
+
 /// Append `bytes` as a quoted JSON string. Fails on invalid UTF-8.
 pub fn write_string(
     bytes: &[u8],
     escaping: Escaping,
     out: &mut Vec<u8>,
 ) -> Result<(), InvalidUtf8> {
-    if std::str::from_utf8(bytes).is_err() {
+    // `is_ascii` reads a word at a time: most strings skip the UTF-8 check.
+    if !bytes.is_ascii() && std::str::from_utf8(bytes).is_err() {
         return Err(InvalidUtf8);
     }
     out.reserve(bytes.len() + 2);
@@ -52,6 +77,15 @@ pub fn write_string(
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        // Most bytes are copied as they are: one table look-up decides.
+        let class = BYTE_CLASS[b as usize];
+        if class == PLAIN
+            || (class == HTML && !escaping.html_entities)
+            || (class == SEPARATOR_LEAD && !escaping.js_separators)
+        {
+            i += 1;
+            continue;
+        }
         let replacement: Option<&[u8]> = match b {
             b'"' => Some(b"\\\""),
             b'\\' => Some(b"\\\\"),

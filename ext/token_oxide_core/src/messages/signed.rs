@@ -15,6 +15,15 @@ pub fn sign_into(key: &HmacKey, encoded: &[u8], out: &mut Vec<u8>) {
     hex::encode_into(mac.as_bytes(), out);
 }
 
+/// Append `--` and the lowercase hex HMAC of the whole of `token` to it
+/// (`sign_into` for an encoded payload already in place).
+pub fn sign_in_place(key: &HmacKey, token: &mut Vec<u8>) {
+    let mac = key.mac(token);
+    token.reserve(SEPARATOR.len() + mac.as_bytes().len() * 2);
+    token.extend_from_slice(SEPARATOR);
+    hex::encode_into(mac.as_bytes(), token);
+}
+
 /// Split off the signature by its fixed length from the end (a URL-safe
 /// payload may itself contain `--`). `None` when the token is too short or the
 /// separator is not where the signature length puts it.
@@ -87,6 +96,17 @@ mod tests {
         assert_eq!(verify(&key, &token[..token.len() - 1]), None);
         assert_eq!(verify(&key, b""), None);
         assert_eq!(verify(&key, b"--"), None);
+    }
+
+    #[test]
+    fn sign_in_place_matches_sign_into() {
+        let key = HmacKey::new(Algorithm::Sha1, b"public-signing-secret");
+        let mut token = b"MTE4MDU5MTYyMDcxNzQxMTMwMzQyNA==".to_vec();
+        sign_in_place(&key, &mut token);
+        assert_eq!(
+            token,
+            b"MTE4MDU5MTYyMDcxNzQxMTMwMzQyNA==--48a5391cb49078d42cd638290e7f32c540254983"
+        );
     }
 
     #[test]
