@@ -46,33 +46,33 @@ module TokenOxide
         def self._load(dumped) = Marshal.load(dumped) # rubocop:disable Security/MarshalLoad
       end
 
-      module JsonWithFallback
-        extend WithFallback
-        def self.format = :json
-        def self.dump(object) = Native::JSON.encode(object)
-        def self._load(dumped) = Native::JSON.parse(dumped)
+      # Writing and reading ActiveSupport::JSON-compatible JSON natively; a
+      # payload whose format cannot be determined is taken as JSON.
+      module JsonFormat
+        def format = :json
+        def dump(object) = Native::JSON.encode(object)
+        def _load(dumped) = Native::JSON.parse(dumped)
 
-        # Assume JSON when the format could not be determined.
-        def self.detect_format(dumped)
+        private
+
+        def detect_format(dumped)
           super || :json
         end
-        private_class_method :detect_format
+      end
+
+      module JsonWithFallback
+        extend WithFallback
+        extend JsonFormat
       end
 
       module JsonWithFallbackAllowMarshal
         extend WithFallback
-        def self.format = :json
-        def self.dump(object) = Native::JSON.encode(object)
-        def self._load(dumped) = Native::JSON.parse(dumped)
-
-        def self.detect_format(dumped)
-          super || :json
-        end
+        extend JsonFormat
 
         def self.fallback?(_format)
           true
         end
-        private_class_method :detect_format, :fallback?
+        private_class_method :fallback?
       end
 
       BY_NAME = {
