@@ -44,18 +44,20 @@ type LookupFn = unsafe extern "C" fn(VALUE, ID) -> *const c_void;
 
 struct Probe {
     lookup: LookupFn,
-    singleton: VALUE,
     id_now: ID,
 }
 
-// SAFETY: plain addresses of a class (never freed) and a function.
+// SAFETY: a function address and an interned (static, never freed) ID.
 unsafe impl Send for Probe {}
 unsafe impl Sync for Probe {}
 
 static PROBE: OnceLock<Option<Probe>> = OnceLock::new();
-// GC roots (registered with rb_gc_register_address, which also pins them):
+// GC roots (registered with rb_gc_register_address, which also pins them,
+// so compaction never moves what these hold): `Time`'s singleton class (the
+// class the lookup runs on: a raw VALUE kept across calls must be pinned),
 // `Time.method(:now)` at load, its method entry, and the latest entry found
 // to be that method restored (replaced, and so released, by the next one).
+static SINGLETON: AtomicUsize = AtomicUsize::new(0);
 static ORIGINAL_METHOD: AtomicUsize = AtomicUsize::new(0);
 static ORIGINAL_ENTRY: AtomicUsize = AtomicUsize::new(0);
 static RESTORED_ENTRY: AtomicUsize = AtomicUsize::new(0);
@@ -100,8 +102,9 @@ fn runs_builtin_now(ruby: &Ruby) -> Result<bool, Error> {
     let Some(Some(probe)) = PROBE.get() else {
         return Ok(false);
     };
-    // SAFETY: called with the GVL held, on a live class and interned ID.
-    let entry = unsafe { (probe.lookup)(probe.singleton, probe.id_now) } as usize;
+    let singleton = SINGLETON.load(Ordering::Acquire) as VALUE;
+    // SAFETY: called with the GVL held, on a pinned live class and interned ID.
+    let entry = unsafe { (probe.lookup)(singleton, probe.id_now) } as usize;
     if entry == 0 {
         return Ok(false);
     }
@@ -122,7 +125,7 @@ fn runs_builtin_now(ruby: &Ruby) -> Result<bool, Error> {
     let same: bool = current.funcall("==", (original,))?;
     // The calls above must not have changed the method meanwhile.
     // SAFETY: as above.
-    let still = unsafe { (probe.lookup)(probe.singleton, probe.id_now) } as usize;
+    let still = unsafe { (probe.lookup)(singleton, probe.id_now) } as usize;
     if same && still == entry {
         // Storing it in the root keeps it alive while it is compared against.
         RESTORED_ENTRY.store(entry, Ordering::Relaxed);
@@ -178,18 +181,15 @@ pub fn define(ruby: &Ruby) -> Result<(), Error> {
         .funcall("method", (ruby.to_symbol("now"),))?;
     let probe = match lookup_function() {
         Some(lookup) if loaded_now_is_builtin(ruby, singleton, id_now, method)? => {
-            for slot in [&ORIGINAL_METHOD, &ORIGINAL_ENTRY, &RESTORED_ENTRY] {
+            for slot in [&SINGLETON, &ORIGINAL_METHOD, &ORIGINAL_ENTRY, &RESTORED_ENTRY] {
                 register_root(slot);
             }
+            SINGLETON.store(singleton as usize, Ordering::Release);
             ORIGINAL_METHOD.store(method.as_raw() as usize, Ordering::Relaxed);
             // SAFETY: GVL held, live class and interned ID.
             let entry = unsafe { lookup(singleton, id_now) } as usize;
             ORIGINAL_ENTRY.store(entry, Ordering::Relaxed);
-            Some(Probe {
-                lookup,
-                singleton,
-                id_now,
-            })
+            Some(Probe { lookup, id_now })
         }
         _ => None,
     };
