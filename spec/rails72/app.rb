@@ -234,10 +234,22 @@ class Report
         "rails_reads_ours" => with_verifier(rails_verifier) { User.find_by_token_for(purpose, ours)&.id }
       }
     end
+    vector_reset_token(user)
     confirmation = @facts["email_confirmation"]["ours"]
     travel 1.day
     @facts["email_confirmation"]["after_a_day"] = User.find_by_token_for(:email_confirmation, confirmation)&.id
     travel_to(NOW)
+  end
+
+  # The reset token of the vectors' record (tf-pub-a02), whose salt is given.
+  def vector_reset_token(user)
+    salt = OPTIONS.fetch("vector_password_salt")
+    user.define_singleton_method(:password_salt) { salt }
+    @facts["vector_password_reset"] = {
+      "ours" => user.password_reset_token, "rails" => with_verifier(rails_verifier) { user.password_reset_token }
+    }
+  ensure
+    user.singleton_class.remove_method(:password_salt)
   end
 
   def secure_token_facts
