@@ -5,10 +5,11 @@
 # stdout. A process can boot only one Rails application, so
 # spec/rails72/booted_apps_spec.rb starts one child per configuration:
 #
-#   ruby spec/rails72/app.rb '{"load_defaults":"7.2","variant":"plain"}'
+#   ruby spec/rails72/app.rb '{"load_defaults":"7.2","variant":"plain",
+#     "secret_key_base":"...","vector_password_salt":"$2a$12$..."}'
 #
-# Variants change one thing in the app (see VARIANTS). Everything reported is
-# measured here; the spec decides what is right.
+# A variant changes one thing in the app (the `case VARIANT` below).
+# Everything reported is measured here; the spec decides what is right.
 require "json"
 require "logger"
 require "tmpdir"
