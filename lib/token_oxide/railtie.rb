@@ -34,6 +34,10 @@ module TokenOxide
       end
     end
 
+    # Payloads for the probe in same_output?.
+    PROBES = (0..2).map { |n| [1, { "token_oxide" => "probe#{'!' * n}" }] }.freeze
+    PROBE_PURPOSE = "token_oxide/probe"
+
     class << self
       def native_token_for?(base)
         defined?(::ActiveRecord::TokenFor) && base < ::ActiveRecord::TokenFor
@@ -68,7 +72,8 @@ module TokenOxide
         # Tokens signed by rotated-out secrets could not be probed: keep Rails'.
         return if rotations?(rails_verifier)
 
-        ours = TokenForVerifier.build(key_generator: app.key_generator, **native_verifier_options)
+        options = native_verifier_options.merge(rails_verifier_options(rails_verifier))
+        ours = TokenForVerifier.build(key_generator: app.key_generator, **options)
         base.generated_token_verifier = ours if same_output?(rails_verifier, ours)
       rescue StandardError
         nil # a setting we cannot reproduce (e.g. a MessagePack serializer): keep Rails' verifier
@@ -77,6 +82,27 @@ module TokenOxide
       def rotations?(verifier)
         rotations = verifier.instance_variable_get(:@rotations)
         rotations.respond_to?(:empty?) && !rotations.empty?
+      end
+
+      # What Rails' verifier was built with, where it shows it (Active
+      # Support 7.1+ keeps these in instance variables), so that an app's
+      # message_verifiers.rotate(url_safe:, digest:, serializer:) is copied;
+      # the probe still has the last word.
+      def rails_verifier_options(verifier)
+        options = {}
+        digest = verifier.instance_variable_get(:@digest)
+        options[:digest] = digest if digest.is_a?(String)
+        options[:url_safe] = true if verifier.instance_variable_get(:@url_safe)
+        serializer = verifier.instance_variable_get(:@serializer)
+        options[:serializer] = serializer_name(serializer) if serializer
+        options
+      end
+
+      # Rails' preconfigured serializers by their names (:json, :marshal...),
+      # which is how ours knows them; any other serializer object as it is.
+      def serializer_name(serializer)
+        table = ::ActiveSupport::Messages::SerializerWithFallback::SERIALIZERS if defined?(::ActiveSupport::Messages::SerializerWithFallback::SERIALIZERS)
+        (table && table.key(serializer)) || serializer
       end
 
       # The process-wide message settings a 7.1+ app's verifiers inherit.
@@ -92,12 +118,16 @@ module TokenOxide
         options
       end
 
-      # A probe without expiry is deterministic, so equal bytes mean equal
-      # key, digest, serializer and envelope.
+      # Probes without expiry are deterministic, so equal bytes mean equal
+      # key, digest, serializer and envelope. They are one byte apart because
+      # strict and URL-safe base64 differ only in padding when the text has
+      # no "+" or "/": of three consecutive lengths at least one is padded,
+      # in either envelope (one probe alone missed url_safe: under Marshal
+      # and the pre-7.1 envelope).
       def same_output?(rails_verifier, ours)
-        probe = [1, { "token_oxide" => "probe" }]
-        purpose = "token_oxide/probe"
-        rails_verifier.generate(probe, purpose: purpose) == ours.generate(probe, purpose: purpose)
+        PROBES.all? do |probe|
+          rails_verifier.generate(probe, purpose: PROBE_PURPOSE) == ours.generate(probe, purpose: PROBE_PURPOSE)
+        end
       end
 
       # Rails 7.0's key generator already has the digest setting a 7.1 app

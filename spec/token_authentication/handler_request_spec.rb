@@ -11,7 +11,8 @@ RSpec.describe "acts_as_token_authentication_handler_for (real requests)" do
 
   before do
     TokenOxide::TokenAuthentication.reset_configuration!
-    [TaUser, TaMember, TaClient].each(&:delete_all)
+    [TaMember, TaClient].each(&:delete_all)
+    TaUser.delete_all if TokenAuthRequestApp.devise?
   end
 
   after { TokenOxide::TokenAuthentication.reset_configuration! }
@@ -37,10 +38,15 @@ RSpec.describe "acts_as_token_authentication_handler_for (real requests)" do
     expect(json).to include("error")
   end
 
-  let!(:user) { TaUser.create!(email: "ada@example.com", password: "password-123") }
-  let(:token) { user.authentication_token }
+  def skip_without_devise
+    skip TokenAuthRequestApp::NO_DEVISE unless TokenAuthRequestApp.devise?
+  end
 
   describe "a Devise-mapped model (TaUser) on ActionController::Base" do
+    before { skip_without_devise } # before let!(:user), which needs Devise
+
+    let!(:user) { TaUser.create!(email: "ada@example.com", password: "password-123") }
+    let(:token) { user.authentication_token }
     it "signs in from params" do
       response = call("/ta/devise_default", ta_user_email: user.email, ta_user_token: token)
       expect(response.status).to eq(200)
@@ -205,6 +211,13 @@ RSpec.describe "acts_as_token_authentication_handler_for (real requests)" do
       expect_rejected(call("/ta/member_custom_headers", {}, "X-TaMember-Email" => member.email, "X-TaMember-Token" => member_token))
     end
 
+    it "reads the legacy fallback_to_devise: false as fallback: :none (ActionController::Base)" do
+      expect(call("/ta/member_legacy_fallback", ta_member_email: member.email, ta_member_token: "bad").status).to eq(200)
+      expect(json).to include("signed_in" => false, "id" => nil)
+      expect(call("/ta/member_legacy_fallback", ta_member_email: member.email, ta_member_token: member_token).status).to eq(200)
+      expect(json).to include("signed_in" => true, "id" => member.id)
+    end
+
     it "prefers params over headers" do
       response = call("/ta/member_exception", { ta_member_email: member.email, ta_member_token: "wrong" },
                       "X-TaMember-Token" => member_token)
@@ -267,12 +280,23 @@ RSpec.describe "acts_as_token_authentication_handler_for (real requests)" do
 
   describe "declaration errors" do
     it "refuses fallback: :devise for a model Devise does not map, when it is needed" do
+      skip_without_devise
       env_config = Rails.application.env_config
       show_exceptions = env_config["action_dispatch.show_exceptions"]
-      env_config["action_dispatch.show_exceptions"] = false
-      expect { call("/ta/member_devise_fallback") }.to raise_error(ArgumentError, /needs a Devise mapping for TaMember/)
-    ensure
-      env_config["action_dispatch.show_exceptions"] = show_exceptions
+      begin
+        env_config["action_dispatch.show_exceptions"] = false
+        expect { call("/ta/member_devise_fallback") }.to raise_error(ArgumentError, /needs a Devise mapping for TaMember/)
+      ensure
+        env_config["action_dispatch.show_exceptions"] = show_exceptions
+      end
+    end
+
+    it "refuses fallback: :devise at declaration when Devise is not loaded" do
+      skip "Devise is loaded on this leg: the declaration is allowed and checked per request" if TokenAuthRequestApp.devise?
+      expect { Class.new(ActionController::API) { acts_as_token_authentication_handler_for TaMember, fallback: :devise } }
+        .to raise_error(ArgumentError, /fallback: :devise needs Devise/)
+      expect { Class.new(ActionController::API) { acts_as_token_authentication_handler_for TaMember, fallback_to_devise: true } }
+        .to raise_error(ArgumentError, /fallback: :devise needs Devise/)
     end
 
     it "rejects unknown options and fallbacks" do

@@ -6,10 +6,19 @@ require "active_support/testing/time_helpers"
 # Tables, models, controllers and routes for the token authentication request
 # specs, all on the shared TokenOxideSpec.rails_app. Controllers are named
 # Ta*Controller and answer at /ta/<path>; each shows who it signed in.
+#
+# The Devise-mapped model (TaUser) and its controllers exist only where Devise
+# is installed (Debian 12); the plain-Rails parts (TaMember, TaClient) run
+# everywhere, e.g. on Debian 13's Action Pack / Active Record 7.2.
 module TokenAuthRequestApp
   SECRET = "token-auth-request-spec-digest-secret"
+  NO_DEVISE = "Devise is not installed on this leg (Debian 13 packages no Devise)"
 
   module_function
+
+  def devise?
+    defined?(::Devise) ? true : false
+  end
 
   def setup!
     TokenOxideSpec.rails_app
@@ -44,9 +53,11 @@ module TokenAuthRequestApp
   end
 
   def define_models
-    const("TaUser", Class.new(ActiveRecord::Base)).class_eval do
-      devise :database_authenticatable, :trackable, stretches: 1 # cheap bcrypt for specs
-      acts_as_token_authenticatable
+    if devise?
+      const("TaUser", Class.new(ActiveRecord::Base)).class_eval do
+        devise :database_authenticatable, :trackable, stretches: 1 # cheap bcrypt for specs
+        acts_as_token_authenticatable
+      end
     end
     const("TaMember", Class.new(ActiveRecord::Base)).class_eval { acts_as_token_authenticatable }
     const("TaClient", Class.new(ActiveRecord::Base)).class_eval do
@@ -55,17 +66,25 @@ module TokenAuthRequestApp
   end
 
   # path => controller; every route answers GET (and /open for only:/except:).
-  ROUTES = %w[
+  DEVISE_ROUTES = %w[
     devise_default devise_exception devise_none devise_trackable devise_session devise_alias
+    api_devise_fallback configured_devise devise_off legacy_fallback member_devise_fallback
+  ].freeze
+  PLAIN_ROUTES = %w[
     member_exception member_none member_only member_if member_unless member_hook member_username
-    member_custom_headers member_no_authorization api_devise_fallback
-    client client_digest_only configured_devise configured_api devise_off legacy_fallback member_devise_fallback
+    member_custom_headers member_legacy_fallback client client_digest_only configured_api
   ].freeze
 
+  def routes
+    devise? ? DEVISE_ROUTES + PLAIN_ROUTES : PLAIN_ROUTES
+  end
+
   def draw_routes
+    paths = routes
+    with_devise = devise?
     Rails.application.routes.draw do
-      devise_for :ta_users, skip: :all
-      ROUTES.each do |path|
+      devise_for :ta_users, skip: :all if with_devise
+      paths.each do |path|
         get "/ta/#{path}" => "ta_#{path}#index", defaults: { format: :json }
         get "/ta/#{path}/open" => "ta_#{path}#open", defaults: { format: :json }
       end
@@ -96,6 +115,11 @@ module TokenAuthRequestApp
   def define_controllers
     # Devise's helpers load DeviseController, whose parent is ApplicationController.
     Object.const_set(:ApplicationController, Class.new(ActionController::Base)) unless Object.const_defined?(:ApplicationController)
+    define_devise_controllers if devise?
+    define_plain_controllers
+  end
+
+  def define_devise_controllers
     base = ActionController::Base
     api = ActionController::API
     controller("devise_default", base, :ta_user) { acts_as_token_authentication_handler_for TaUser }
@@ -113,7 +137,14 @@ module TokenAuthRequestApp
     controller("member_devise_fallback", api, :ta_member) do
       acts_as_token_authentication_handler_for TaMember, fallback: :devise
     end
+  end
 
+  def define_plain_controllers
+    base = ActionController::Base
+    api = ActionController::API
+    controller("member_legacy_fallback", base, :ta_member) do
+      acts_as_token_authentication_handler_for TaMember, fallback_to_devise: false
+    end
     controller("member_exception", api, :ta_member) { acts_as_token_authentication_handler_for TaMember, fallback: :exception }
     controller("member_none", api, :ta_member) { acts_as_token_authentication_handler_for TaMember, fallback: :none }
     controller("member_only", api, :ta_member) { acts_as_token_authentication_handler_for TaMember, only: [:index] }

@@ -32,7 +32,13 @@ RSpec.describe "TokenOxide::Railtie" do
     end.new(config)
   end
 
-  describe "on Rails 7.1+ (Active Record has its own TokenFor)" do
+  # Stand-ins for the 7.1+ decisions where no such Rails is installed; with
+  # Rails 7.1+ present, spec/rails72/booted_apps_spec.rb checks them in real apps.
+  describe "on Rails 7.1+ (Active Record has its own TokenFor), with stand-in apps" do
+    before do
+      skip "Active Record #{ActiveRecord.version} is installed: real booted apps in spec/rails72/ replace these stand-ins" if defined?(ActiveRecord::TokenFor)
+    end
+
     it "swaps Rails' verifier for the Rust one when both sign the same bytes" do
       rails_verifier = TokenOxide::MessageVerifier.new(key, digest: "SHA1", serializer: :json_allow_marshal)
       base.generated_token_verifier = rails_verifier
@@ -60,7 +66,7 @@ RSpec.describe "TokenOxide::Railtie" do
 
     it "keeps Rails' verifier when a setting cannot be reproduced" do
       rails_verifier = TokenOxide::MessageVerifier.new(key, digest: "SHA1", serializer: :json_allow_marshal)
-      stub_const("ActiveSupport::Messages::Codec", Class.new { def self.default_serializer = :message_pack })
+      allow(railtie).to receive(:rails_verifier_options).and_return(serializer: :message_pack)
       base.generated_token_verifier = rails_verifier
       railtie.accelerate_native_verifier(base, fake_app(rails_verifier))
       expect(base.generated_token_verifier).to equal(rails_verifier)
@@ -73,10 +79,33 @@ RSpec.describe "TokenOxide::Railtie" do
       expect(base.generated_token_verifier).to equal(custom)
     end
 
+    it "copies url_safe, digest and serializer from Rails' verifier, and then swaps" do
+      rails_verifier = TokenOxide::MessageVerifier.new(key, digest: "SHA256", url_safe: true, serializer: :json_allow_marshal)
+      expect(railtie.rails_verifier_options(rails_verifier)).to include(digest: "SHA256", url_safe: true)
+      base.generated_token_verifier = rails_verifier
+      railtie.accelerate_native_verifier(base, fake_app(rails_verifier))
+      expect(base.generated_token_verifier).not_to equal(rails_verifier)
+      expect(base.generated_token_verifier.generate([1, "~?>"], purpose: "P")).to eq(rails_verifier.generate([1, "~?>"], purpose: "P"))
+    end
+
     it "copies the process-wide serializer and envelope settings" do
       stub_const("ActiveSupport::Messages::Codec", Class.new { def self.default_serializer = :json })
       stub_const("ActiveSupport::Messages::Metadata", Class.new { def self.use_message_serializer_for_metadata = false })
       expect(railtie.native_verifier_options).to eq(serializer: :json, force_legacy_metadata_serializer: true)
+    end
+  end
+
+  describe "the probe" do
+    # One probe alone encoded to an unpadded length under Marshal and the
+    # pre-7.1 envelope, so a url_safe-only difference went unseen.
+    it "tells strict from URL-safe base64 in both envelopes and every serializer" do
+      %i[marshal json json_allow_marshal].product([true, false]) do |serializer, legacy|
+        strict = TokenOxide::MessageVerifier.new(key, serializer: serializer, force_legacy_metadata_serializer: legacy)
+        url_safe = TokenOxide::MessageVerifier.new(key, serializer: serializer, force_legacy_metadata_serializer: legacy, url_safe: true)
+        expect(railtie.same_output?(strict, url_safe)).to be(false), "#{serializer}, legacy envelope: #{legacy}"
+        expect(railtie.same_output?(strict, TokenOxide::MessageVerifier.new(key, serializer: serializer,
+                                                                            force_legacy_metadata_serializer: legacy))).to be(true)
+      end
     end
   end
 

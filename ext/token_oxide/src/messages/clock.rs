@@ -14,9 +14,11 @@
 //! `def`, `define_method`, `alias_method`, `remove_method` and `prepend`
 //! invalidates. `rb_method_basic_definition_p` cannot be used: on Ruby 3.1+
 //! `Time.now` is defined in Ruby (timev.rb) and never counts as "basic". The
-//! lookup function is exported by libruby but not declared in its headers,
-//! so it is resolved with `dlsym` at load; without it every call goes
-//! through Ruby.
+//! lookup function is not declared in Ruby's headers; libruby 3.1 exports
+//! it, 3.3 does not (its symbols are hidden), so it is resolved with `dlsym`
+//! at load. Without it no public function tells which method `Time.now`
+//! would run (a prepended module included) short of a Ruby call, so every
+//! expiry read then calls `Time.now` through Ruby.
 //!
 //! Entries are compared by address. An entry seen for the first time is
 //! judged once by `Method#==` against `Time.method(:now)` captured at load

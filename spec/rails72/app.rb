@@ -1,0 +1,346 @@
+# frozen_string_literal: true
+
+# One real Rails 7.1+ application with token_oxide in it, booted in this
+# (child) process, which then reports what it observed as one JSON object on
+# stdout. A process can boot only one Rails application, so
+# spec/rails72/booted_apps_spec.rb starts one child per configuration:
+#
+#   ruby spec/rails72/app.rb '{"load_defaults":"7.2","variant":"plain",
+#     "secret_key_base":"...","vector_password_salt":"$2a$12$..."}'
+#
+# A variant changes one thing in the app (the `case VARIANT` below).
+# Everything reported is measured here; the spec decides what is right.
+require "json"
+require "logger"
+require "tmpdir"
+
+OPTIONS = JSON.parse(ARGV.fetch(0))
+LOAD_DEFAULTS = OPTIONS.fetch("load_defaults")
+VARIANT = OPTIONS.fetch("variant", "plain")
+SECRET_KEY_BASE = OPTIONS.fetch("secret_key_base")
+OLD_SECRET_KEY_BASE = "rails72-old-secret-key-base-" + ("fe" * 48)
+
+ENV["DATABASE_URL"] = "sqlite3::memory:"
+$LOAD_PATH.unshift(File.expand_path("../../lib", __dir__))
+
+require "rails"
+require "active_record/railtie"
+require "action_controller/railtie"
+require "token_oxide"
+require "token_oxide/railtie"
+require "active_support/testing/time_helpers"
+require "rack/mock"
+
+# A serializer object of the app's own (variant "custom_serializer"): Rails
+# writes the pre-7.1 envelope for serializers it does not know.
+module PlainJSON
+  def self.dump(value) = JSON.generate(value)
+  def self.load(string) = JSON.parse(string)
+end
+
+# The verifier an app assigns itself (variant "assigned").
+APP_VERIFIER = ActiveSupport::MessageVerifier.new("app-assigned-secret" * 4, digest: "SHA256")
+
+class Rails72App < Rails::Application
+  config.load_defaults LOAD_DEFAULTS
+  config.root = Dir.mktmpdir("token_oxide-rails72")
+  config.eager_load = false
+  config.logger = Logger.new(nil)
+  config.secret_key_base = SECRET_KEY_BASE
+  config.hosts.clear
+  config.active_support.report_deprecations = false
+
+  case VARIANT
+  when "message_pack"
+    config.active_support.message_serializer = :message_pack
+  when "rotation"
+    config.before_initialize { |app| app.message_verifiers.rotate(secret_key_base: OLD_SECRET_KEY_BASE) }
+  when "url_safe_sha256"
+    config.before_initialize do |app|
+      app.message_verifiers.clear_rotations
+      app.message_verifiers.rotate(url_safe: true, digest: "SHA256")
+    end
+  when "url_safe"
+    config.before_initialize do |app|
+      app.message_verifiers.clear_rotations
+      app.message_verifiers.rotate(url_safe: true)
+    end
+  when "legacy_envelope"
+    config.before_initialize do |app|
+      app.message_verifiers.clear_rotations
+      app.message_verifiers.rotate(force_legacy_metadata_serializer: true)
+    end
+  when "custom_serializer"
+    config.before_initialize do |app|
+      app.message_verifiers.clear_rotations
+      app.message_verifiers.rotate(serializer: PlainJSON)
+    end
+  when "assigned"
+    initializer("rails72.assign_token_verifier") do
+      ActiveSupport.on_load(:active_record) { self.generated_token_verifier = APP_VERIFIER }
+    end
+  when "accelerate_off"
+    config.token_oxide.accelerate = false
+  when "plain"
+    nil
+  else
+    abort "unknown variant #{VARIANT}"
+  end
+end
+
+Rails72App.initialize!
+ActiveRecord::Migration.verbose = false
+ActiveModel::SecurePassword.min_cost = true
+
+ActiveRecord::Schema.define do
+  create_table(:users) do |t|
+    t.string :email
+    t.string :password_digest
+    t.string :token
+    t.string :api_key
+    t.datetime :confirmed_at
+  end
+  create_table(:members) do |t|
+    t.string :email
+    t.string :authentication_token
+  end
+  create_table(:clients) do |t|
+    t.string :name
+    t.string :api_token_digest
+    t.datetime :api_token_expires_at
+  end
+  create_table(:runners) do |t|
+    t.string :token_encrypted
+    t.datetime :token_expires_at
+  end
+  create_table(:access_tokens) do |t|
+    t.string :token_digest
+  end
+end
+
+class User < ActiveRecord::Base
+  has_secure_password
+  has_secure_token
+  has_secure_token :api_key, length: 32, prefix: "sk_"
+  generates_token_for :account_activation
+  generates_token_for(:email_confirmation, expires_in: 1.day) { email }
+  generates_token_for(:email_change, expires_in: 1.day) { { email: email, confirmed: confirmed_at.present? } }
+end
+
+class Member < ActiveRecord::Base
+  acts_as_token_authenticatable
+end
+
+class Client < ActiveRecord::Base
+  acts_as_token_authenticatable column: :api_token, store: :digest, expires_in: 3600
+end
+
+class Runner < ActiveRecord::Base
+  include TokenOxide::TokenAuthenticatable
+  add_authentication_token_field :token, encrypted: :required, format_with_prefix: :token_prefix,
+                                         expires_at: -> { 30.days.from_now }
+
+  private
+
+  def token_prefix = "glrt-"
+end
+
+class AccessToken < ActiveRecord::Base
+  include TokenOxide::TokenAuthenticatable
+  add_authentication_token_field :token, digest: true
+end
+
+class MembersController < ActionController::API
+  acts_as_token_authentication_handler_for Member, fallback: :exception
+
+  def index = render(json: { id: current_member.id })
+end
+
+class ClientsController < ActionController::API
+  acts_as_token_authentication_handler_for Client, as: :client, identifier: :name, fallback: :exception
+
+  def index = render(json: { id: current_client.id })
+end
+
+Rails.application.routes.draw do
+  get "/members" => "members#index"
+  get "/clients" => "clients#index"
+end
+
+# The facts, gathered under a frozen clock so that expiring tokens made twice
+# (by our verifier and by Rails') carry the same exp.
+class Report
+  include ActiveSupport::Testing::TimeHelpers
+
+  NOW = Time.utc(2024, 5, 1, 12)
+
+  def initialize
+    @facts = {}
+    @base58_calls = 0
+    count_base58_calls
+  end
+
+  def run
+    travel_to(NOW) do
+      verifier_facts
+      token_for_facts
+      secure_token_facts
+      password_reset_facts
+    end
+    request_facts
+    token_field_facts
+    @facts
+  ensure
+    travel_back
+  end
+
+  private
+
+  def rails_verifier = Rails.application.message_verifier("active_record/token_for")
+
+  def installed = ActiveRecord::Base.generated_token_verifier
+
+  def count_base58_calls
+    report = self
+    TokenOxide.singleton_class.prepend(Module.new { define_method(:base58) { |*args| report.base58_called; super(*args) } })
+  end
+
+  public def base58_called = @base58_calls += 1
+
+  def verifier_facts
+    @facts.merge!(
+      "rails" => Rails.version, "ruby" => RUBY_VERSION, "load_defaults" => LOAD_DEFAULTS, "variant" => VARIANT,
+      "verifier_class" => installed.class.name,
+      "verifier_is_rails_own" => installed.equal?(rails_verifier),
+      "verifier_is_app_assigned" => installed.equal?(APP_VERIFIER),
+      "rails_verifier_class" => rails_verifier.class.name,
+      "rails_token_for_native" => ActiveRecord::Base < ActiveRecord::TokenFor,
+      "message_serializer" => ActiveSupport::Messages::Codec.default_serializer.to_s,
+      "use_message_serializer_for_metadata" => ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata,
+      "key_generator_hash_digest_class" => ActiveSupport::KeyGenerator.hash_digest_class.name
+    )
+  end
+
+  # Tokens for the same record and purpose from whatever the Railtie
+  # installed ("ours") and from Rails' own verifier, each read by the other.
+  def token_for_facts
+    # id 1 and these values are the record of the golden vectors tf-pub-a01/a05.
+    user = User.create!(email: "alice@example.com", password: "first password", confirmed_at: Time.utc(2024, 4, 30, 10, 20, 30))
+    %i[account_activation email_confirmation email_change].each do |purpose|
+      ours = user.generate_token_for(purpose)
+      theirs = with_verifier(rails_verifier) { user.generate_token_for(purpose) }
+      @facts[purpose.to_s] = {
+        "id" => user.id, "ours" => ours, "rails" => theirs,
+        "ours_reads_rails" => User.find_by_token_for(purpose, theirs)&.id,
+        "rails_reads_ours" => with_verifier(rails_verifier) { User.find_by_token_for(purpose, ours)&.id }
+      }
+    end
+    vector_reset_token(user)
+    confirmation = @facts["email_confirmation"]["ours"]
+    travel 1.day
+    @facts["email_confirmation"]["after_a_day"] = User.find_by_token_for(:email_confirmation, confirmation)&.id
+    travel_to(NOW)
+  end
+
+  # The reset token of the vectors' record (tf-pub-a02), whose salt is given.
+  def vector_reset_token(user)
+    salt = OPTIONS.fetch("vector_password_salt")
+    user.define_singleton_method(:password_salt) { salt }
+    @facts["vector_password_reset"] = {
+      "ours" => user.password_reset_token, "rails" => with_verifier(rails_verifier) { user.password_reset_token }
+    }
+  ensure
+    user.singleton_class.remove_method(:password_salt)
+  end
+
+  def secure_token_facts
+    before = @base58_calls
+    fresh = User.new(email: "new@example.com", password: "x")
+    on_new = fresh.token
+    fresh.save!
+    @facts["secure_token"] = {
+      "set_on_new" => !on_new.nil?, "token" => fresh.token, "api_key" => fresh.api_key,
+      "generate_secure_token_on" => ActiveRecord.generate_secure_token_on.to_s,
+      "rust_generator_calls" => @base58_calls - before,
+      "has_secure_token_owner" => User.method(:has_secure_token).owner.to_s,
+      "rails_has_secure_token_owner" => ActiveRecord::SecureToken::ClassMethods.instance_method(:has_secure_token).owner.to_s
+    }
+  end
+
+  def password_reset_facts
+    user = User.create!(email: "bob@example.com", password: "first password")
+    ours = user.password_reset_token
+    theirs = with_verifier(rails_verifier) { user.password_reset_token }
+    facts = {
+      "responds" => user.respond_to?(:password_reset_token), "id" => user.id,
+      "active_model_has_reset_token" =>
+        ActiveModel::SecurePassword::ClassMethods.instance_method(:has_secure_password).parameters.include?(%i[key reset_token]),
+      "ours" => ours, "rails" => theirs,
+      "ours_reads_rails" => User.find_by_password_reset_token(theirs)&.id,
+      "rails_reads_ours" => with_verifier(rails_verifier) { User.find_by_password_reset_token(ours)&.id },
+      "password_salt_tail" => user.password_salt.last(10)
+    }
+    travel 14.minutes
+    facts["after_14_minutes"] = User.find_by_password_reset_token(ours)&.id
+    travel 1.minute
+    facts["after_15_minutes"] = User.find_by_password_reset_token(ours)&.id
+    travel_to(NOW)
+    user.update!(password: "second password")
+    facts["after_password_change"] = User.find_by_password_reset_token(ours)&.id
+    @facts["password_reset"] = facts
+  end
+
+  # Real requests through the Rails app's middleware stack.
+  def request_facts
+    member = Member.create!(email: "grace@example.com")
+    client = Client.create!(name: "billing")
+    client_token = client.api_token
+    @facts["requests"] = {
+      "member_good" => status("/members", "X-Member-Email" => member.email, "X-Member-Token" => member.authentication_token),
+      "member_good_body" => @last_body,
+      "member_bad" => status("/members", "X-Member-Email" => member.email, "X-Member-Token" => "#{member.authentication_token}x"),
+      "member_bad_body" => @last_body,
+      "member_missing" => status("/members"),
+      "client_digest" => status("/clients?client_name=billing&client_token=#{client_token}"),
+      "client_stored_digest_rejected" => status("/clients?client_name=billing&client_token=#{client.api_token_digest}"),
+      "client_plaintext_stored" => Client.where(api_token_digest: client_token).exists?
+    }
+    travel(3601) { @facts["requests"]["client_expired"] = status("/clients?client_name=billing&client_token=#{client_token}") }
+  end
+
+  def status(path, headers = {})
+    env = headers.to_h { |k, v| ["HTTP_#{k.upcase.tr('-', '_')}", v] }
+    response = Rack::MockRequest.new(Rails.application).get(path, env.merge("HTTP_ACCEPT" => "application/json"))
+    @last_body = response.body
+    response.status
+  end
+
+  def token_field_facts
+    runner = Runner.new
+    token = runner.ensure_token
+    runner.save!
+    stored = Runner.connection.select_value("SELECT token_encrypted FROM runners")
+    access = AccessToken.new
+    access_token = access.ensure_token
+    access.save!
+    @facts["token_fields"] = {
+      "runner_token" => token, "runner_found" => Runner.find_by_token(token)&.id == runner.id,
+      "runner_stored_has_plaintext" => stored.include?(token), "runner_stored_prefix" => stored[0, 5],
+      "runner_other_rejected" => Runner.find_by_token("#{token}x").nil?,
+      "access_found" => AccessToken.find_by_token(access_token)&.id == access.id,
+      "access_digest_is_gitlab_form" =>
+        AccessToken.connection.select_value("SELECT token_digest FROM access_tokens") ==
+          Base64.strict_encode64(OpenSSL::Digest::SHA256.digest(access_token + SECRET_KEY_BASE[0, 32]))
+    }
+  end
+
+  def with_verifier(verifier)
+    previous = User.generated_token_verifier
+    User.generated_token_verifier = verifier
+    yield
+  ensure
+    User.generated_token_verifier = previous
+  end
+end
+
+puts JSON.generate(Report.new.run)

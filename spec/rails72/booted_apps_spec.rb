@@ -1,0 +1,205 @@
+# frozen_string_literal: true
+
+require "spec_helper"
+require "open3"
+require "rbconfig"
+
+# token_oxide in real Rails 7.1+ applications (Rails 7.2 on the Debian 13
+# leg). A process can boot one Rails app only, so each configuration boots in
+# a child process (spec/rails72/app.rb), which prints what it observed as
+# JSON; the expectations are here. On a leg without Rails 7.1+ every example
+# skips (the stand-ins in spec/token_oxide/railtie_spec.rb run there).
+module Rails72Apps
+  APP = File.expand_path("app.rb", __dir__)
+  # The vectors' secret_key_base, so that a load_defaults 7.2 app must
+  # reproduce the tokens real Rails 7.2.3 wrote into token_for.json.
+  VECTORS = JSON.parse(File.read(File.join(FIXTURES, "token_for.json"))).to_h { |v| [v["id"], v] }
+  SECRET_KEY_BASE = VECTORS.fetch("tf-pub-a01").fetch("secret_key_base")
+  PURPOSES = %w[account_activation email_confirmation email_change password_reset].freeze
+  CONFIGURATIONS = [
+    %w[7.2 plain], %w[7.0 plain], %w[6.1 plain],
+    %w[7.2 url_safe_sha256], %w[7.0 url_safe], %w[7.2 custom_serializer],
+    %w[7.2 message_pack], %w[7.2 rotation], %w[7.2 legacy_envelope], %w[7.2 accelerate_off], %w[7.2 assigned]
+  ].freeze
+
+  module_function
+
+  def rails_version
+    require "active_record"
+    ActiveRecord.version
+  rescue LoadError
+    nil
+  end
+
+  def available?
+    version = rails_version
+    !version.nil? && version >= Gem::Version.new("7.1")
+  end
+
+  def skip_reason
+    "needs Rails 7.1+; this leg has Active Record #{rails_version || 'none'} (the Debian 13 leg boots Rails 7.2 apps)"
+  end
+
+  # The report of one app (booted by boot_all).
+  def report(load_defaults, variant = "plain")
+    @reports.fetch([load_defaults, variant])
+  end
+
+  # Boots every configuration once, three children at a time.
+  def boot_all
+    @reports ||= begin
+      queue = Queue.new
+      CONFIGURATIONS.each { |config| queue << config }
+      reports = {}
+      lock = Mutex.new
+      Array.new(3) do
+        Thread.new do
+          while (config = (queue.pop(true) rescue nil))
+            report = boot(*config)
+            lock.synchronize { reports[config] = report }
+          end
+        end
+      end.each(&:join)
+      reports
+    end
+  end
+
+  def boot(load_defaults, variant)
+    options = JSON.generate("load_defaults" => load_defaults, "variant" => variant, "secret_key_base" => SECRET_KEY_BASE,
+                            "vector_password_salt" => VECTORS.fetch("tf-pub-a02").dig("record", "password_salt"))
+    out, err, status = Open3.capture3(RbConfig.ruby, APP, options)
+    raise "app #{load_defaults}/#{variant} failed (#{status}):\n#{err}" unless status.success?
+
+    JSON.parse(out.lines.last)
+  end
+end
+
+RSpec.describe "token_oxide in booted Rails 7.1+ apps" do
+  before(:all) do
+    skip Rails72Apps.skip_reason unless Rails72Apps.available?
+    Rails72Apps.boot_all
+  end
+
+  # Whatever verifier is installed, tokens must be Rails' own bytes and read
+  # both ways: ours read Rails', Rails' read ours.
+  def expect_tokens_interchangeable(report)
+    Rails72Apps::PURPOSES.each do |purpose|
+      facts = report.fetch(purpose)
+      expect(facts["ours"]).to eq(facts["rails"]), purpose
+      expect(facts["ours_reads_rails"]).to eq(facts["id"]), purpose
+      expect(facts["rails_reads_ours"]).to eq(facts["id"]), purpose
+    end
+  end
+
+  {
+    "7.2" => { serializer: "json_allow_marshal", metadata: true, digest: "OpenSSL::Digest::SHA256", token_on: "initialize" },
+    "7.0" => { serializer: "marshal", metadata: nil, digest: "OpenSSL::Digest::SHA256", token_on: "create" },
+    "6.1" => { serializer: "marshal", metadata: nil, digest: "OpenSSL::Digest::SHA1", token_on: "create" }
+  }.each do |load_defaults, defaults|
+    describe "an app with load_defaults #{load_defaults}" do
+      let(:report) { Rails72Apps.report(load_defaults) }
+
+      it "runs real Rails 7.1+ under those defaults" do
+        expect(Gem::Version.new(report["rails"])).to be >= Gem::Version.new("7.1")
+        expect(report["rails_token_for_native"]).to be(true)
+        expect(report).to include("message_serializer" => defaults[:serializer],
+                                  "use_message_serializer_for_metadata" => defaults[:metadata],
+                                  "key_generator_hash_digest_class" => defaults[:digest])
+      end
+
+      it "replaces Rails' generated_token_verifier by ours after the probe (same bytes)" do
+        expect(report["rails_verifier_class"]).to eq("ActiveSupport::MessageVerifier")
+        expect(report["verifier_class"]).to eq("TokenOxide::MessageVerifier")
+        expect(report["verifier_is_rails_own"]).to be(false)
+      end
+
+      it "makes generates_token_for tokens equal to Rails' own verifier's, each read by the other" do
+        expect_tokens_interchangeable(report)
+        expect(report["email_confirmation"]["after_a_day"]).to be_nil
+      end
+
+      it "draws has_secure_token from the Rust generator, with Rails' on: default and prefix:" do
+        facts = report["secure_token"]
+        expect(facts["generate_secure_token_on"]).to eq(defaults[:token_on])
+        expect(facts["set_on_new"]).to be(defaults[:token_on] == "initialize")
+        expect(facts["token"]).to match(/\A[1-9A-HJ-NP-Za-km-z]{24}\z/)
+        expect(facts["api_key"]).to match(/\Ask_[1-9A-HJ-NP-Za-km-z]{32}\z/)
+        expect(facts["rust_generator_calls"]).to eq(2)
+        expect(facts["has_secure_token_owner"]).to eq("TokenOxide::Model::SecureToken::ClassMethods")
+      end
+
+      # Active Model 7.2 has no reset token: ours is added, as Rails 8 defines it.
+      it "adds has_secure_password's reset token (15 minutes, dies with the password)" do
+        facts = report["password_reset"]
+        expect(facts["active_model_has_reset_token"]).to be(false)
+        expect(facts["responds"]).to be(true)
+        expect(facts["after_14_minutes"]).to eq(facts["id"])
+        expect(facts["after_15_minutes"]).to be_nil
+        expect(facts["after_password_change"]).to be_nil
+      end
+
+      it "authenticates requests through the handler (plaintext and digest-stored, expiring tokens)" do
+        facts = report["requests"]
+        expect(facts).to include("member_good" => 200, "member_bad" => 401, "member_missing" => 401,
+                                 "client_digest" => 200, "client_stored_digest_rejected" => 401,
+                                 "client_plaintext_stored" => false, "client_expired" => 401)
+        expect(JSON.parse(facts["member_good_body"])).to eq("id" => 1)
+        expect(JSON.parse(facts["member_bad_body"])).to eq("error" => "Not authenticated")
+      end
+
+      it "stores add_authentication_token_field tokens encrypted (tox1) or as GitLab digests, and finds them" do
+        facts = report["token_fields"]
+        expect(facts["runner_token"]).to start_with("glrt-")
+        expect(facts).to include("runner_found" => true, "runner_stored_has_plaintext" => false,
+                                 "runner_stored_prefix" => "tox1:", "runner_other_rejected" => true,
+                                 "access_found" => true, "access_digest_is_gitlab_form" => true)
+      end
+    end
+  end
+
+  it "reproduces the golden vectors' tokens in a load_defaults 7.2 app (tf-pub-a01, a05, and the reset token a02)" do
+    report = Rails72Apps.report("7.2")
+    expect(report["account_activation"]["ours"]).to eq(Rails72Apps::VECTORS["tf-pub-a01"]["expected_token"])
+    expect(report["email_change"]["ours"]).to eq(Rails72Apps::VECTORS["tf-pub-a05"]["expected_token"])
+    # Rails 8's password_reset_token, made by our backport on Active Model 7.2.
+    expect(report["vector_password_reset"]).to eq("ours" => Rails72Apps::VECTORS["tf-pub-a02"]["expected_token"],
+                                                  "rails" => Rails72Apps::VECTORS["tf-pub-a02"]["expected_token"])
+  end
+
+  describe "settings ours copies from Rails' verifier (then the probe still decides)" do
+    [%w[7.2 url_safe_sha256], %w[7.0 url_safe], %w[7.2 custom_serializer]].each do |load_defaults, variant|
+      it "swaps under #{variant} (load_defaults #{load_defaults}) and signs the same bytes" do
+        report = Rails72Apps.report(load_defaults, variant)
+        expect(report["verifier_class"]).to eq("TokenOxide::MessageVerifier")
+        expect_tokens_interchangeable(report)
+      end
+    end
+  end
+
+  describe "apps where ours must not replace Rails' verifier" do
+    {
+      "message_pack" => "a MessagePack serializer (ours has none)",
+      "rotation" => "a rotated-out secret_key_base (the probe cannot check old secrets)",
+      "legacy_envelope" => "force_legacy_metadata_serializer on the verifier (the probe sees different bytes)",
+      "accelerate_off" => "config.token_oxide.accelerate = false"
+    }.each do |variant, why|
+      it "keeps Rails' own verifier with #{why}" do
+        report = Rails72Apps.report("7.2", variant)
+        expect(report["verifier_class"]).to eq("ActiveSupport::MessageVerifier")
+        expect(report["verifier_is_rails_own"]).to be(true)
+        expect_tokens_interchangeable(report) # trivially Rails' both ways; the app keeps working
+      end
+    end
+
+    it "leaves a verifier the app assigned itself alone" do
+      report = Rails72Apps.report("7.2", "assigned")
+      expect(report["verifier_is_app_assigned"]).to be(true)
+      expect(report["verifier_is_rails_own"]).to be(false)
+      expect(report["account_activation"]["ours"]).not_to eq(report["account_activation"]["rails"])
+    end
+
+    it "uses SecureRandom for has_secure_token when acceleration is off" do
+      expect(Rails72Apps.report("7.2", "accelerate_off")["secure_token"]["rust_generator_calls"]).to eq(0)
+    end
+  end
+end
