@@ -15,7 +15,7 @@ require "active_support/message_verifier"
 # ActiveSupport's verifier does. The encoding probes run in a child process
 # under GC.stress, so an abort fails the example instead of killing RSpec.
 RSpec.describe "TokenOxide messages with deeply nested values" do
-  DEPTHS = [50, 300, 800, 3000, 10_000].freeze
+  depths = [50, 300, 800, 3000, 10_000]
 
   # Runs +body+ (Ruby source) in a child with the gem and ActiveSupport loaded;
   # returns [stdout lines, stderr, status].
@@ -43,7 +43,7 @@ RSpec.describe "TokenOxide messages with deeply nested values" do
     it "generate in #{where} under GC.stress: a token or SystemStackError at every depth, like ActiveSupport" do
       lines, err, status = child(<<~RUBY)
         verifier = TokenOxide::MessageVerifier.new("s" * 32, serializer: :json)
-        #{DEPTHS.inspect}.each do |depth|
+        #{depths.inspect}.each do |depth|
           value = nested(depth)
           work = lambda do
             GC.stress = true
@@ -57,7 +57,7 @@ RSpec.describe "TokenOxide messages with deeply nested values" do
       RUBY
       expect(status).to be_success, "child died (#{status}) after #{lines.last.inspect}: #{err[/^.*\[BUG\].*$/] || err[-500..]}"
       results = lines.to_h { |line| depth, ours, rails = line.split; [depth.to_i, [ours, rails]] }
-      expect(results.keys).to eq(DEPTHS)
+      expect(results.keys).to eq(depths)
       results.each do |depth, (ours, rails)|
         expect(%w[ok SystemStackError]).to include(ours), "depth #{depth}: #{ours}"
         expect(%w[ok SystemStackError]).to include(rails), "depth #{depth}: ActiveSupport #{rails}"
