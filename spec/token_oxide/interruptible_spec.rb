@@ -61,7 +61,7 @@ RSpec.describe "Interruptible native work" do
       result = nil
       expect do
         Timeout.timeout(0.01) do
-          Thread.handle_interrupt(Timeout::Error => :never) do
+          Thread.handle_interrupt(Object => :never) do # timeout 0.4 raises its own ExitException class
             result = TokenOxide::Native.pbkdf2_hmac("s", "salt", 200_000, 32, "SHA256")
           end
         end
