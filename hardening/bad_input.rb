@@ -10,7 +10,8 @@ require "openssl"
 # batch in a forked child, so a crash (signal, abort) or a hang is reported
 # as a finding instead of killing the caller. Acceptable outcomes: a return
 # value, or a StandardError with a non-empty message that does not mention a
-# Rust panic.
+# Rust panic (for the 10k-deep values also SystemStackError, which
+# ActiveSupport's recursive JSON encoder raises for them).
 module TokenOxideHardening
   module BadInput
     module_function
@@ -186,6 +187,8 @@ module TokenOxideHardening
               "returned"
             rescue StandardError => e
               e.message.to_s.empty? || e.message.include?("panick") ? "bad error #{e.class}: #{e.message[0, 200]}" : "raised"
+            rescue SystemStackError => e
+              probe.start_with?("10k-deep") ? "raised" : "non-StandardError #{e.class}: #{e.message[0, 200]}"
             rescue Exception => e # rubocop:disable Lint/RescueException
               "non-StandardError #{e.class}: #{e.message[0, 200]}"
             end

@@ -3,12 +3,12 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use magnus::{function, prelude::*, Error, RModule, RString, Ruby, Symbol, Value};
-use token_oxide_core::digest::{Algorithm, Output};
+use token_oxide_core::digest::{Algorithm, Hasher, Output};
 use token_oxide_core::{base64, hex};
 use zeroize::Zeroizing;
 
 use crate::errors::to_ruby;
-use crate::nogvl::without_gvl;
+use crate::nogvl::without_gvl_interruptible;
 
 /// Inputs at least this long are hashed with the GVL released, so other Ruby
 /// threads run meanwhile. Releasing costs a copy of the input (another thread
@@ -29,7 +29,18 @@ fn digest_of(ruby: &Ruby, algorithm: Algorithm, data: RString) -> Result<Output,
     }
     // SAFETY: copied out before the GVL is released.
     let owned = unsafe { data.as_slice() }.to_vec();
-    without_gvl(ruby, move || algorithm.digest(&owned))
+    hash_interruptible(ruby, Hasher::digest(algorithm), &owned)
+}
+
+/// Hashes a large input without the GVL, a chunk at a time, so Timeout and
+/// signals interrupt it (their exception is raised from here).
+fn hash_interruptible(ruby: &Ruby, hasher: Hasher, data: &[u8]) -> Result<Output, Error> {
+    let mut hasher = Some(hasher);
+    let mut done = 0;
+    without_gvl_interruptible(ruby, |cancel| {
+        let finished = hasher.as_mut()?.update_cancellable(data, &mut done, cancel);
+        finished.then(|| hasher.take()).flatten().map(Hasher::finalize)
+    })
 }
 
 /// The HMAC of a Ruby String's bytes under `key`.
@@ -41,7 +52,7 @@ fn hmac_of(ruby: &Ruby, algorithm: Algorithm, key: RString, data: RString) -> Re
     // SAFETY: both copied out before the GVL is released; the key copy is wiped.
     let key = Zeroizing::new(unsafe { key.as_slice() }.to_vec());
     let owned = unsafe { data.as_slice() }.to_vec();
-    without_gvl(ruby, move || algorithm.hmac(&key, &owned))
+    hash_interruptible(ruby, Hasher::hmac(algorithm, &key), &owned)
 }
 
 /// `TokenOxide::Native.gvl_release_threshold`: for tuning and `rake bench:gvl`.

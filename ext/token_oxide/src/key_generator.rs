@@ -1,14 +1,16 @@
 //! TokenOxide::Native::KeyGenerator: PBKDF2 over a secret held in Rust memory
 //! (wiped when the object is collected, never shown by `inspect`), computed
-//! with the GVL released because 2**16 iterations take tens of milliseconds.
+//! with the GVL released because 2**16 iterations take tens of milliseconds,
+//! and interruptible (Timeout, signals, Thread#raise stop it within a chunk
+//! of rounds).
 
 use magnus::{function, method, prelude::*, Error, RClass, RModule, RString, Ruby, Value};
-use token_oxide_core::kdf::{self, Pbkdf2Params};
+use token_oxide_core::kdf::{self, Pbkdf2Job, Pbkdf2Params};
 use zeroize::Zeroizing;
 
 use crate::digest::algorithm_arg;
 use crate::errors::{argument, to_ruby};
-use crate::nogvl::without_gvl;
+use crate::nogvl::without_gvl_interruptible;
 
 #[magnus::wrap(class = "TokenOxide::Native::KeyGenerator", free_immediately, size)]
 struct KeyGenerator {
@@ -25,6 +27,20 @@ fn key_size_arg(ruby: &Ruby, key_size: i64) -> Result<usize, Error> {
 
 fn iterations_arg(ruby: &Ruby, iterations: i64) -> Result<u64, Error> {
     u64::try_from(iterations).map_err(|_| argument(ruby, "iterations must be at least 1"))
+}
+
+/// Runs a PBKDF2 job without the GVL; an interrupt (Timeout::Error, a
+/// signal's exception) raised meanwhile is raised from here.
+fn derive(
+    ruby: &Ruby,
+    params: Pbkdf2Params,
+    secret: &[u8],
+    salt: &[u8],
+    key_size: usize,
+) -> Result<RString, Error> {
+    let mut job = Pbkdf2Job::new(params, secret, salt, key_size).map_err(|e| to_ruby(ruby, e))?;
+    without_gvl_interruptible(ruby, |cancel| job.run(cancel).then_some(()))?;
+    Ok(ruby.str_from_slice(&job.into_key()))
 }
 
 impl KeyGenerator {
@@ -48,11 +64,7 @@ impl KeyGenerator {
         // GVL is released. The secret is Rust-owned and never mutated.
         // SAFETY: copied at once; no Ruby code runs during the borrow.
         let salt = unsafe { salt.as_slice() }.to_vec();
-        let secret: &[u8] = &rb_self.secret;
-        let params = rb_self.params;
-        let key = without_gvl(ruby, move || params.derive(secret, &salt, key_size))?
-            .map_err(|e| to_ruby(ruby, e))?;
-        Ok(ruby.str_from_slice(&key))
+        derive(ruby, rb_self.params, &rb_self.secret, &salt, key_size)
     }
 
     fn iterations(&self) -> u32 {
@@ -88,9 +100,7 @@ fn pbkdf2_hmac(
     // SAFETY: copied at once; no Ruby code runs during the borrows.
     let secret = Zeroizing::new(unsafe { secret.as_slice() }.to_vec());
     let salt = unsafe { salt.as_slice() }.to_vec();
-    let key = without_gvl(ruby, move || params.derive(&secret, &salt, key_size))?
-        .map_err(|e| to_ruby(ruby, e))?;
-    Ok(ruby.str_from_slice(&key))
+    derive(ruby, params, &secret, &salt, key_size)
 }
 
 pub fn define(ruby: &Ruby, native: RModule) -> Result<(), Error> {

@@ -1,5 +1,7 @@
 //! SHA digests and HMACs by algorithm name, with reusable keyed HMAC state.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
@@ -190,6 +192,74 @@ impl HmacKey {
     }
 }
 
+/// Bytes hashed between two looks at the cancellation flag in
+/// [`Hasher::update_cancellable`] (about a millisecond of SHA-256).
+pub const BYTES_PER_CHECK: usize = 1 << 20;
+
+/// A digest or HMAC fed in pieces, so a large input can be hashed a chunk at
+/// a time and the work stopped (and resumed) between chunks.
+#[derive(Clone)]
+pub enum Hasher {
+    Sha1(Sha1),
+    Sha256(Sha256),
+    Sha384(Sha384),
+    Sha512(Sha512),
+    Hmac(HmacKey),
+}
+
+impl Hasher {
+    pub fn digest(algorithm: Algorithm) -> Self {
+        match algorithm {
+            Algorithm::Sha1 => Hasher::Sha1(Sha1::new()),
+            Algorithm::Sha256 => Hasher::Sha256(Sha256::new()),
+            Algorithm::Sha384 => Hasher::Sha384(Sha384::new()),
+            Algorithm::Sha512 => Hasher::Sha512(Sha512::new()),
+        }
+    }
+
+    pub fn hmac(algorithm: Algorithm, key: &[u8]) -> Self {
+        Hasher::Hmac(HmacKey::new(algorithm, key))
+    }
+
+    pub fn update(&mut self, data: &[u8]) {
+        match self {
+            Hasher::Sha1(h) => sha2::Digest::update(h, data),
+            Hasher::Sha256(h) => sha2::Digest::update(h, data),
+            Hasher::Sha384(h) => sha2::Digest::update(h, data),
+            Hasher::Sha512(h) => sha2::Digest::update(h, data),
+            Hasher::Hmac(HmacKey::Sha1(m)) => m.update(data),
+            Hasher::Hmac(HmacKey::Sha256(m)) => m.update(data),
+            Hasher::Hmac(HmacKey::Sha384(m)) => m.update(data),
+            Hasher::Hmac(HmacKey::Sha512(m)) => m.update(data),
+        }
+    }
+
+    /// Feeds `data[*done..]` in chunks of [`BYTES_PER_CHECK`], advancing
+    /// `done`; `false` when it stopped early because `cancel` was set (call
+    /// again to continue), `true` once all of `data` is in.
+    pub fn update_cancellable(&mut self, data: &[u8], done: &mut usize, cancel: &AtomicBool) -> bool {
+        while *done < data.len() {
+            if cancel.load(Ordering::Acquire) {
+                return false;
+            }
+            let end = (*done + BYTES_PER_CHECK).min(data.len());
+            self.update(&data[*done..end]);
+            *done = end;
+        }
+        true
+    }
+
+    pub fn finalize(self) -> Output {
+        match self {
+            Hasher::Sha1(h) => Output::from_slice(&h.finalize()),
+            Hasher::Sha256(h) => Output::from_slice(&h.finalize()),
+            Hasher::Sha384(h) => Output::from_slice(&h.finalize()),
+            Hasher::Sha512(h) => Output::from_slice(&h.finalize()),
+            Hasher::Hmac(key) => key.mac_parts(&[]),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +293,33 @@ mod tests {
             Algorithm::Sha256.digest(b"tokensalt").as_bytes(),
             Algorithm::Sha256.digest_parts(&[b"token", b"salt"]).as_bytes()
         );
+    }
+
+    #[test]
+    fn hasher_in_cancelled_chunks_equals_one_shot() {
+        let data: Vec<u8> = (0..(BYTES_PER_CHECK * 2 + 77)).map(|i| i as u8).collect();
+        for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha384, Algorithm::Sha512] {
+            for (mut hasher, expected) in [
+                (Hasher::digest(algorithm), algorithm.digest(&data)),
+                (Hasher::hmac(algorithm, b"key"), algorithm.hmac(b"key", &data)),
+            ] {
+                let mut done = 0;
+                assert!(!hasher.update_cancellable(&data, &mut done, &AtomicBool::new(true)));
+                assert_eq!(done, 0, "a set flag stops before any work");
+                // Stop after each chunk, then resume.
+                let mut stops = 0;
+                while done < data.len() {
+                    let before = done;
+                    let end = done + BYTES_PER_CHECK;
+                    hasher.update_cancellable(&data[..end.min(data.len())], &mut done, &AtomicBool::new(false));
+                    assert!(done > before);
+                    stops += 1;
+                }
+                assert!(hasher.update_cancellable(&data, &mut done, &AtomicBool::new(false)));
+                assert_eq!(stops, 3);
+                assert_eq!(hasher.finalize().as_bytes(), expected.as_bytes(), "{algorithm:?}");
+            }
+        }
     }
 
     #[test]

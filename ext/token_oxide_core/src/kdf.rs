@@ -1,18 +1,34 @@
 //! PBKDF2-HMAC key derivation, as `ActiveSupport::KeyGenerator` does it
 //! (`OpenSSL::PKCS5.pbkdf2_hmac(secret, salt, iterations, key_size, digest)`).
+//!
+//! The derivation is a resumable job ([`Pbkdf2Job`]) that checks a
+//! cancellation flag every [`ROUNDS_PER_CHECK`] rounds, so the caller can stop
+//! it (Ruby's unblocking function sets the flag on `Thread#raise`, a timeout
+//! or a signal), run other work, and carry on where it stopped.
 
-use hmac::Hmac;
-use sha1::Sha1;
-use sha2::{Sha256, Sha384, Sha512};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use hmac::Mac;
 use zeroize::Zeroizing;
 
-use crate::digest::Algorithm;
+use crate::digest::{Algorithm, HmacKey, MAX_OUTPUT};
 use crate::error::{argument, Result};
 
 /// Largest key we agree to derive. Rails asks for 32 or 64 bytes; anything
 /// near this bound is a bug in the caller (and would take minutes at 2**16
 /// iterations), not a key size anyone needs.
 pub const MAX_KEY_SIZE: usize = 64 * 1024;
+
+/// Most iterations accepted. Rails derives with 1000 (Active Record's
+/// `generates_token_for` key, 7.1+) and 2**16 (KeyGenerator's default); the
+/// highest count recommended for password hashing (OWASP 2023: 1.3M for
+/// PBKDF2-HMAC-SHA1) is still 7x below this. Ten million SHA-256 rounds take
+/// seconds per 32-byte block; a count near 2**32 (hours) is a bug or an attack.
+pub const MAX_ITERATIONS: u64 = 10_000_000;
+
+/// Rounds between two looks at the cancellation flag (well under a
+/// millisecond of work for every digest).
+pub const ROUNDS_PER_CHECK: u32 = 1024;
 
 /// PBKDF2 parameters. The secret itself is not part of it, so this can be
 /// printed and compared freely.
@@ -23,17 +39,21 @@ pub struct Pbkdf2Params {
 }
 
 impl Pbkdf2Params {
-    /// Checks the iteration count (PBKDF2 is undefined for 0 rounds; OpenSSL
-    /// refuses it too).
+    /// Checks the iteration count: at least 1 (PBKDF2 is undefined for 0
+    /// rounds; OpenSSL refuses it too), at most [`MAX_ITERATIONS`].
     pub fn new(algorithm: Algorithm, iterations: u64) -> Result<Self> {
         if iterations == 0 {
             return Err(argument("iterations must be at least 1"));
         }
-        let iterations = u32::try_from(iterations)
-            .map_err(|_| argument(format!("iterations must be at most {}", u32::MAX)))?;
+        if iterations > MAX_ITERATIONS {
+            return Err(argument(format!(
+                "iterations must be at most {MAX_ITERATIONS} (Rails uses 1000 and 2**16)"
+            )));
+        }
         Ok(Pbkdf2Params {
             algorithm,
-            iterations,
+            // At most MAX_ITERATIONS, which fits.
+            iterations: iterations as u32,
         })
     }
 
@@ -45,23 +65,92 @@ impl Pbkdf2Params {
         salt: &[u8],
         key_size: usize,
     ) -> Result<Zeroizing<Vec<u8>>> {
+        let mut job = Pbkdf2Job::new(*self, secret, salt, key_size)?;
+        let never = AtomicBool::new(false);
+        while !job.run(&never) {}
+        Ok(job.into_key())
+    }
+}
+
+/// One PBKDF2 derivation in progress (RFC 8018 section 5.2: block `i` is
+/// U1 ^ U2 ^ ... ^ Uc with U1 = PRF(salt || INT(i)), Uj = PRF(Uj-1)).
+pub struct Pbkdf2Job {
+    prf: HmacKey,
+    salt: Vec<u8>,
+    rounds: u32,
+    key: Zeroizing<Vec<u8>>,
+    /// Block being computed (0-based) and how many of its rounds are done.
+    block: usize,
+    done: u32,
+    /// The last U of the current block.
+    u: Zeroizing<[u8; MAX_OUTPUT]>,
+}
+
+impl Pbkdf2Job {
+    pub fn new(params: Pbkdf2Params, secret: &[u8], salt: &[u8], key_size: usize) -> Result<Self> {
         check_key_size(key_size)?;
-        let mut key = Zeroizing::new(vec![0u8; key_size]);
-        if key_size == 0 {
+        Ok(Pbkdf2Job {
+            prf: HmacKey::new(params.algorithm, secret),
+            salt: salt.to_vec(),
+            rounds: params.iterations,
             // OpenSSL answers "" for an empty request; so do we.
-            return Ok(key);
+            key: Zeroizing::new(vec![0u8; key_size]),
+            block: 0,
+            done: 0,
+            u: Zeroizing::new([0u8; MAX_OUTPUT]),
+        })
+    }
+
+    /// Works until the key is complete (`true`) or `cancel` is seen set
+    /// (`false`; call again to continue). The flag is read every
+    /// [`ROUNDS_PER_CHECK`] rounds and is not cleared here.
+    pub fn run(&mut self, cancel: &AtomicBool) -> bool {
+        let len = self.prf.algorithm().output_len();
+        while self.block * len < self.key.len() {
+            if cancel.load(Ordering::Acquire) {
+                return false;
+            }
+            let end = (self.block * len + len).min(self.key.len());
+            let chunk = &mut self.key[self.block * len..end];
+            let u = &mut self.u[..len];
+            if self.done == 0 {
+                let index = (self.block as u32 + 1).to_be_bytes();
+                u.copy_from_slice(self.prf.mac_parts(&[&self.salt, &index]).as_bytes());
+                chunk.copy_from_slice(&u[..chunk.len()]);
+                self.done = 1;
+            }
+            let n = ROUNDS_PER_CHECK.min(self.rounds - self.done);
+            match &self.prf {
+                HmacKey::Sha1(m) => rounds(m, u, chunk, n),
+                HmacKey::Sha256(m) => rounds(m, u, chunk, n),
+                HmacKey::Sha384(m) => rounds(m, u, chunk, n),
+                HmacKey::Sha512(m) => rounds(m, u, chunk, n),
+            }
+            self.done += n;
+            if self.done == self.rounds {
+                self.block += 1;
+                self.done = 0;
+            }
         }
-        let rounds = self.iterations;
-        // `pbkdf2` only fails for invalid HMAC key lengths, which HMAC does not
-        // have; map it to an error anyway rather than panicking.
-        let outcome = match self.algorithm {
-            Algorithm::Sha1 => pbkdf2::pbkdf2::<Hmac<Sha1>>(secret, salt, rounds, &mut key),
-            Algorithm::Sha256 => pbkdf2::pbkdf2::<Hmac<Sha256>>(secret, salt, rounds, &mut key),
-            Algorithm::Sha384 => pbkdf2::pbkdf2::<Hmac<Sha384>>(secret, salt, rounds, &mut key),
-            Algorithm::Sha512 => pbkdf2::pbkdf2::<Hmac<Sha512>>(secret, salt, rounds, &mut key),
-        };
-        outcome.map_err(|_| argument("PBKDF2 rejected the secret"))?;
-        Ok(key)
+        true
+    }
+
+    /// The derived key (complete once [`run`](Self::run) returned `true`).
+    pub fn into_key(self) -> Zeroizing<Vec<u8>> {
+        self.key
+    }
+}
+
+/// `n` more rounds of one block: U = PRF(U), block ^= U. The keyed state is
+/// cloned per round (its pads are already absorbed), as the `pbkdf2` crate does.
+fn rounds<M: Mac + Clone>(prf: &M, u: &mut [u8], block: &mut [u8], n: u32) {
+    for _ in 0..n {
+        let mut mac = prf.clone();
+        mac.update(u);
+        u.copy_from_slice(&mac.finalize().into_bytes());
+        for (b, x) in block.iter_mut().zip(u.iter()) {
+            *b ^= x;
+        }
     }
 }
 
@@ -141,6 +230,71 @@ mod tests {
     fn absurd_sizes_are_errors() {
         assert!(pbkdf2_hmac(Algorithm::Sha1, b"s", b"salt", 1, MAX_KEY_SIZE + 1).is_err());
         assert!(pbkdf2_hmac(Algorithm::Sha1, b"s", b"salt", u64::from(u32::MAX) + 1, 32).is_err());
+        let err = Pbkdf2Params::new(Algorithm::Sha256, MAX_ITERATIONS + 1).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "iterations must be at most 10000000 (Rails uses 1000 and 2**16)"
+        );
+        assert!(Pbkdf2Params::new(Algorithm::Sha256, MAX_ITERATIONS).is_ok());
+    }
+
+    const ALL: [Algorithm; 4] = [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha384, Algorithm::Sha512];
+
+    /// The `pbkdf2` crate, as a second implementation to check ours against.
+    fn reference(algorithm: Algorithm, secret: &[u8], salt: &[u8], rounds: u32, size: usize) -> Vec<u8> {
+        use hmac::Hmac;
+        let mut out = vec![0u8; size];
+        match algorithm {
+            Algorithm::Sha1 => pbkdf2::pbkdf2::<Hmac<sha1::Sha1>>(secret, salt, rounds, &mut out),
+            Algorithm::Sha256 => pbkdf2::pbkdf2::<Hmac<sha2::Sha256>>(secret, salt, rounds, &mut out),
+            Algorithm::Sha384 => pbkdf2::pbkdf2::<Hmac<sha2::Sha384>>(secret, salt, rounds, &mut out),
+            Algorithm::Sha512 => pbkdf2::pbkdf2::<Hmac<sha2::Sha512>>(secret, salt, rounds, &mut out),
+        }
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn equals_the_pbkdf2_crate() {
+        for algorithm in ALL {
+            for rounds in [1, 2, ROUNDS_PER_CHECK - 1, ROUNDS_PER_CHECK, ROUNDS_PER_CHECK + 1, 3000] {
+                for size in [0, 1, 20, 32, 33, 64, 65, 150] {
+                    let params = Pbkdf2Params::new(algorithm, u64::from(rounds)).unwrap();
+                    let ours = params.derive(b"secret key base", b"salt", size).unwrap();
+                    assert_eq!(
+                        &ours[..],
+                        &reference(algorithm, b"secret key base", b"salt", rounds, size)[..],
+                        "{algorithm:?} rounds={rounds} size={size}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_cancelled_job_stops_and_resumes_to_the_same_key() {
+        let params = Pbkdf2Params::new(Algorithm::Sha256, 5000).unwrap();
+        let mut job = Pbkdf2Job::new(params, b"secret", b"salt", 70).unwrap();
+        assert!(!job.run(&AtomicBool::new(true)), "a set flag stops the job before any work");
+        // Another thread sets the flag midway (as Ruby's unblocking function
+        // does); each run carries on where the last one stopped.
+        let mut runs = 0;
+        loop {
+            runs += 1;
+            let cancel = AtomicBool::new(false);
+            let finished = std::thread::scope(|scope| {
+                scope.spawn(|| {
+                    std::thread::sleep(std::time::Duration::from_micros(100));
+                    cancel.store(true, Ordering::Release);
+                });
+                job.run(&cancel)
+            });
+            if finished {
+                break;
+            }
+            assert!(runs < 100_000, "each run makes progress");
+        }
+        assert_eq!(&job.into_key()[..], &reference(Algorithm::Sha256, b"secret", b"salt", 5000, 70)[..]);
     }
 
     #[test]

@@ -100,9 +100,12 @@ module TokenOxide
         decode_base64(string, false)
       end
 
+      # Any error is a bad message, as in ActiveSupport 7.2's Codec#decode: a
+      # part that is not a String (nil when the encryptor's parts overlap, a
+      # number in a legacy envelope's "message") raises NoMethodError here.
       def decode_base64(encoded, url_safe)
         url_safe ? ::Base64.urlsafe_decode64(encoded) : ::Base64.strict_decode64(encoded)
-      rescue ArgumentError => e
+      rescue StandardError => e
         throw :invalid_message_format, e
       end
 

@@ -11,8 +11,24 @@ use token_oxide_core::messages::json_write::{self, Escaping};
 
 use super::settings;
 
-/// Deeper than this, encoding raises instead of risking the native stack.
-const MAX_ENCODE_DEPTH: usize = 3000;
+/// `SystemStackError` when this thread's (or fiber's) machine stack is
+/// nearly used up, checked before each nested level. ActiveSupport's
+/// encoder is recursive Ruby and raises the same for deep input, at a depth
+/// that depends on the stack (about 3,000 Hash levels on the main thread, 780
+/// in a thread, 380 in a fiber); a fixed depth limit here would either
+/// overflow a 1 MiB thread or a fiber, or refuse what the main thread can do.
+/// `ruby_stack_check` compares against the bounds Ruby keeps for the running
+/// thread or fiber, leaving the margin Ruby itself keeps for C calls.
+fn check_stack(ruby: &Ruby) -> Result<(), Error> {
+    // SAFETY: reads the current execution context's stack bounds; the GVL is held.
+    if unsafe { rb_sys::ruby_stack_check() } != 0 {
+        return Err(Error::new(
+            ruby.exception_sys_stack_error(),
+            "stack level too deep",
+        ));
+    }
+    Ok(())
+}
 
 fn json_error(ruby: &Ruby, class: &str, msg: String) -> Error {
     let class = ruby
@@ -80,13 +96,6 @@ pub fn encode_value(
     out: &mut Vec<u8>,
     depth: usize,
 ) -> Result<(), Error> {
-    if depth > MAX_ENCODE_DEPTH {
-        return Err(json_error(
-            ruby,
-            "NestingError",
-            format!("nesting of {depth} is too deep"),
-        ));
-    }
     if value.is_nil() {
         out.extend_from_slice(b"null");
     } else if magnus::value::Qtrue::from_value(value).is_some() {
@@ -115,8 +124,10 @@ pub fn encode_value(
     } else if let Some(sym) = Symbol::from_value(value) {
         write_symbol(ruby, sym, escaping, out)?;
     } else if let Some(hash) = RHash::from_value(value) {
+        check_stack(ruby)?;
         encode_hash(ruby, hash, escaping, out, depth)?;
     } else if let Some(array) = RArray::from_value(value) {
+        check_stack(ruby)?;
         out.push(b'[');
         let mut i = 0;
         // Index each time: `as_json` of an element may change the array.
@@ -130,6 +141,7 @@ pub fn encode_value(
         }
         out.push(b']');
     } else if value.is_kind_of(ruby.class_numeric()) {
+        check_stack(ruby)?;
         // ActiveSupport's jsonify takes a Numeric's `as_json` as final (BigDecimal
         // gives a String); what is left the JSON gem writes with `to_s`.
         let json_ready: Value = if value.respond_to("as_json", false)? {
@@ -148,6 +160,7 @@ pub fn encode_value(
             write_rstring(ruby, text, escaping, out)?;
         }
     } else if value.respond_to("as_json", false)? {
+        check_stack(ruby)?;
         let json_ready: Value = value.funcall("as_json", ())?;
         encode_value(ruby, json_ready, escaping, out, depth + 1)?;
     } else {

@@ -319,7 +319,8 @@ fn read_standard_envelope(
         return Ok(None);
     }
     let (value, mut pos) =
-        match json_parse::parse_value_at(bytes, PREFIX.len(), &mut RubyBuilder { ruby }) {
+        // The value sits inside two objects of the envelope.
+        match json_parse::parse_value_at(bytes, PREFIX.len(), 2, &mut RubyBuilder { ruby }) {
             Ok(parsed) => parsed,
             Err(json_parse::ParseError::Bail) => return Ok(None),
             Err(json_parse::ParseError::Build(e)) => return Err(e),

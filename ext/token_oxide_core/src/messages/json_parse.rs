@@ -75,9 +75,12 @@ pub fn parse<B: Builder>(input: &[u8], builder: &mut B) -> PResult<B::Value, B::
 
 /// Parse one value starting at `start` (after optional whitespace) and
 /// return it with the position just past it; what follows is not examined.
+/// `open` is how many arrays/objects enclose the value in the whole document
+/// (the nesting limit counts them, as the JSON gem does on the full text).
 pub fn parse_value_at<B: Builder>(
     input: &[u8],
     start: usize,
+    open: usize,
     builder: &mut B,
 ) -> PResult<(B::Value, usize), B::Error> {
     let mut parser = Parser {
@@ -87,7 +90,7 @@ pub fn parse_value_at<B: Builder>(
         scratch: Vec::new(),
     };
     parser.skip_ws();
-    let value = parser.value(0)?;
+    let value = parser.value(open)?;
     Ok((value, parser.pos))
 }
 
@@ -529,9 +532,22 @@ mod tests {
     #[test]
     fn value_at_a_position() {
         let input = br#"{"_rails":{"data":[1,"x"],"pur":"p"}}"#;
-        let (value, end) = parse_value_at(input, 18, &mut TreeBuilder).unwrap();
+        let (value, end) = parse_value_at(input, 18, 2, &mut TreeBuilder).unwrap();
         assert_eq!(value, Tree::Array(vec![Tree::Integer("1".into()), s("x")]));
         assert_eq!(&input[end..], br#","pur":"p"}}"#);
+    }
+
+    #[test]
+    fn value_at_counts_the_enclosing_levels() {
+        // Inside `{"_rails":{"data":...}}` the JSON gem allows 98 more levels.
+        let doc = |levels: usize| {
+            format!(r#"{{"_rails":{{"data":{}{}}}}}"#, "[".repeat(levels), "]".repeat(levels))
+        };
+        assert!(parse_value_at(doc(98).as_bytes(), 18, 2, &mut TreeBuilder).is_ok());
+        assert_eq!(
+            parse_value_at(doc(99).as_bytes(), 18, 2, &mut TreeBuilder),
+            Err(ParseError::Bail)
+        );
     }
 
     #[test]

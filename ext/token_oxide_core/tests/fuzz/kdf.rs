@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use token_oxide_core::digest::Algorithm;
-use token_oxide_core::kdf::{check_key_size, pbkdf2_hmac, Pbkdf2Params, MAX_KEY_SIZE};
+use token_oxide_core::kdf::{check_key_size, pbkdf2_hmac, Pbkdf2Params, MAX_ITERATIONS, MAX_KEY_SIZE};
 
 use crate::harness::fuzz;
 
@@ -14,7 +14,7 @@ const ALL: [Algorithm; 4] = [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha3
 fn fuzz_pbkdf2() {
     let case = (
         0..4usize,
-        prop_oneof![0..4u64, Just(u64::from(u32::MAX) + 1), any::<u64>()],
+        prop_oneof![0..4u64, Just(MAX_ITERATIONS), Just(MAX_ITERATIONS + 1), Just(u64::from(u32::MAX) + 1), any::<u64>()],
         prop::collection::vec(any::<u8>(), 0..80),
         prop::collection::vec(any::<u8>(), 0..40),
         (0..150usize, 0..150usize),
@@ -23,7 +23,7 @@ fn fuzz_pbkdf2() {
         let algorithm = ALL[which];
         let params = match Pbkdf2Params::new(algorithm, iterations) {
             Err(_) => {
-                prop_assert!(iterations == 0 || iterations > u64::from(u32::MAX));
+                prop_assert!(iterations == 0 || iterations > MAX_ITERATIONS);
                 return Ok(());
             }
             Ok(params) => params,
