@@ -70,8 +70,8 @@ module TokenOxide
 
         ours = TokenForVerifier.build(key_generator: app.key_generator, **native_verifier_options)
         base.generated_token_verifier = ours if same_output?(rails_verifier, ours)
-      rescue StandardError
-        nil # a setting we cannot reproduce (e.g. a MessagePack serializer): keep Rails' verifier
+      rescue StandardError, LoadError
+        nil # a setting we cannot reproduce (e.g. :message_pack without msgpack): keep Rails' verifier
       end
 
       def rotations?(verifier)

@@ -27,10 +27,6 @@ module TokenOxide
           end
         end
 
-        def dumped?(dumped)
-          detect_format(dumped) == format
-        end
-
         private
 
         # ActiveSupport 7.1+ reports every fallback read (it is how an app
@@ -46,11 +42,11 @@ module TokenOxide
         end
 
         def detect_format(dumped)
-          if dumped.start_with?(MESSAGE_PACK_SIGNATURE) && MessagePackFormat.available?
+          if MessagePackWithFallback.dumped?(dumped)
             :message_pack
-          elsif dumped.start_with?(MARSHAL_SIGNATURE)
+          elsif MarshalWithFallback.dumped?(dumped)
             :marshal
-          elsif JSON_START_WITH.match?(dumped)
+          elsif JsonWithFallback.dumped?(dumped)
             :json
           end
         end
@@ -65,6 +61,7 @@ module TokenOxide
         def self.format = :marshal
         def self.dump(object) = Marshal.dump(object)
         def self._load(dumped) = Marshal.load(dumped) # rubocop:disable Security/MarshalLoad
+        def self.dumped?(dumped) = dumped.start_with?(MARSHAL_SIGNATURE)
       end
 
       # Writing and reading ActiveSupport::JSON-compatible JSON natively; a
@@ -73,6 +70,7 @@ module TokenOxide
         def format = :json
         def dump(object) = Native::JSON.encode(object)
         def _load(dumped) = Native::JSON.parse(dumped)
+        def dumped?(dumped) = JSON_START_WITH.match?(dumped)
 
         private
 
@@ -129,6 +127,11 @@ module TokenOxide
         def _load(dumped)
           MessagePackFormat.require!
           ::ActiveSupport::MessagePack.load(dumped)
+        end
+
+        # Without ActiveSupport::MessagePack nothing is taken for MessagePack.
+        def dumped?(dumped)
+          MessagePackFormat.available? && dumped.start_with?(MESSAGE_PACK_SIGNATURE)
         end
       end
 
