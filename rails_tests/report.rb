@@ -14,19 +14,24 @@ module RailsTests
       results.each do |row|
         lines << "| `#{row[:file]}` | #{row[:rails].runs || "?"} | #{cell(row[:rails])} | #{cell(row[:oxide])} |"
       end
-      rails_total, oxide_total, tests = %i[rails oxide].map { |k| results.sum { |r| r[k].passed || 0 } } +
-                                        [results.sum { |r| r[:rails].runs || 0 }]
+      tests = results.sum { |r| r[:rails].runs || 0 }
+      rails_total, oxide_total = %i[rails oxide].map { |k| results.sum { |r| r[k].passed || 0 } }
       lines << "| **total** | #{tests} | #{rails_total} | #{oxide_total} |"
-      failing = results.select { |row| row[:oxide].failed.any? || row[:oxide].runs.nil? }
-      unless failing.empty?
-        lines << "" << "Failing with token_oxide:" << ""
-        failing.each do |row|
-          names = row[:oxide].failed
-          names = ["(no minitest summary: the file did not load)"] if row[:oxide].runs.nil?
-          names.each { |name| lines << "- `#{row[:file]}`: `#{name}`" }
-        end
-      end
+      lines.concat(failures(results, :oxide, "Failing with token_oxide:"))
+      lines.concat(failures(results, :rails, "Failing on plain Rails (same seed):"))
       lines.join("\n") << "\n"
+    end
+
+    def failures(results, side, title)
+      failing = results.select { |row| row[side].failed.any? || row[side].runs.nil? }
+      return [] if failing.empty?
+
+      lines = ["", title, ""]
+      failing.each do |row|
+        names = row[side].runs.nil? ? ["(no minitest summary: the file did not load)"] : row[side].failed
+        names.each { |name| lines << "- `#{row[:file]}`: `#{name}`" }
+      end
+      lines
     end
   end
 end

@@ -34,3 +34,15 @@ task :rails_tests do
     sh "bin/debian13", "run", "bash", "-c", "bin/setup && rake rails_tests #{ENV["VERBOSE_FAILURES"] ? "VERBOSE_FAILURES=1" : ""}"
   end
 end
+
+namespace :rails_tests do
+  desc "Put tmp/rails_tests.md (the last rake rails_tests) into README.md between the rails_tests markers"
+  task :readme do
+    readme = File.join(ROOT, "README.md")
+    table = File.read(RAILS_TESTS_REPORT)
+    text = File.read(readme)
+    marked = /(<!-- rails_tests:start -->\n).*?(<!-- rails_tests:end -->)/m
+    abort "README.md has no rails_tests markers" unless text.match?(marked)
+    File.write(readme, text.sub(marked) { "#{$1}#{table}#{$2}" })
+  end
+end
