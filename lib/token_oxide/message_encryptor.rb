@@ -111,7 +111,19 @@ module TokenOxide
     # Adds a fallback encryptor (old key, cipher, serializer...) for
     # decrypt_and_verify; options not given are the primary's.
     def rotate(*args, **options)
-      @rotations << self.class.new(*args, *@args.drop(args.length), **@options, **options)
+      fall_back_to(self.class.new(*args, *@args.drop(args.length), **@options, **options))
+    end
+
+    # Adds an already built encryptor as the next fallback (ActiveSupport's
+    # MessageEncryptors factory chains its rotations with this).
+    def fall_back_to(fallback)
+      @rotations << fallback
+      self
+    end
+
+    # Sets the callback run when a rotation decrypted the message; chainable.
+    def on_rotation(&callback)
+      @on_rotation = callback
       self
     end
 
@@ -136,6 +148,9 @@ module TokenOxide
     end
 
     private
+
+    # The serializer object in use (ActiveSupport's codecs have this private reader).
+    attr_reader :serializer
 
     def read_own(message, purpose)
       if @native_gcm

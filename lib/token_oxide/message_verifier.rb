@@ -1,5 +1,6 @@
 # frozen_string_literal: true
 
+require "openssl"
 require "token_oxide/messages"
 
 # Existing `rescue ActiveSupport::MessageVerifier::InvalidSignature` clauses
@@ -43,7 +44,7 @@ module TokenOxide
       @force_legacy_metadata_serializer = options[:force_legacy_metadata_serializer] ? true : false
       @digest = options[:digest]&.to_s || "SHA1"
       secret = secret.to_str
-      __setup(secret, @digest, @url_safe, kind, @force_legacy_metadata_serializer)
+      __setup(secret, @digest, @url_safe, kind, @force_legacy_metadata_serializer, openssl_hex_length(secret))
     end
 
     # A signed token for +value+ (US-ASCII String, `ENCODED--HEXHMAC`).
@@ -70,11 +71,56 @@ module TokenOxide
     #   verifier.rotate(old_secret)
     #   verifier.rotate(digest: "SHA256", serializer: :marshal)
     def rotate(*args, **options)
-      @rotations << self.class.new(*args, *@args.drop(args.length), **@options, **options)
+      fall_back_to(self.class.new(*args, *@args.drop(args.length), **@options, **options))
+    end
+
+    # Adds an already built verifier as the next fallback (what
+    # ActiveSupport's MessageVerifiers factory chains its rotations with).
+    def fall_back_to(fallback)
+      @rotations << fallback
+      self
+    end
+
+    # Sets the callback run when a rotation read the message; chainable:
+    #   verifier.rotate(old_secret).on_rotation { Rails.logger.info("old token") }
+    def on_rotation(&callback)
+      @on_rotation = callback
       self
     end
 
     private
+
+    # SHA1/256/384/512 are native; any other OpenSSL digest (MD5, SHA224,
+    # SHA3-256...) signs through OpenSSL, as ActiveSupport does with
+    # `OpenSSL::HMAC.hexdigest(digest, ...)`. Returns the hex length of its
+    # signatures, or nil for the native ones.
+    NATIVE_DIGEST = /\ASHA-?(?:1|256|384|512)\z/i.freeze
+    private_constant :NATIVE_DIGEST
+
+    def openssl_hex_length(secret)
+      return if NATIVE_DIGEST.match?(@digest)
+
+      @openssl_digest = openssl_digest(@digest)
+      @openssl_secret = secret
+      @openssl_digest.digest_length * 2
+    end
+
+    # OpenSSL's own error echoes the name, which may be a key passed in the
+    # wrong place: the name is shown only when it looks like one.
+    def openssl_digest(name)
+      OpenSSL::Digest.new(name)
+    rescue StandardError
+      shown = name.match?(/\A[\w-]{1,16}\z/) ? ": #{name.inspect}" : ""
+      raise ArgumentError, "unsupported digest algorithm#{shown} (not known to OpenSSL)"
+    end
+
+    # The serializer object in use (ActiveSupport's codecs have this private reader).
+    attr_reader :serializer
+
+    # Called by the extension for the OpenSSL digests: the raw HMAC of +data+.
+    def __openssl_hmac(data)
+      OpenSSL::HMAC.digest(@openssl_digest, @openssl_secret, data)
+    end
 
     # MessageVerifier (7.2.3+/8.0.2+) retries base64 decoding with the other
     # alphabet, also for the legacy envelope's inner message.

@@ -64,7 +64,8 @@ module TokenOxide
       # The envelope's +exp+ text where the native code does not compute it
       # (Durations with months or years, Rationals, TimeWithZone, DateTime...):
       # exactly ActiveSupport's `pick_expiry`.
-      def expiry_text(expires_at, expires_in) # :nodoc:
+      # +as_time+: the Time itself, for serializers that store one (MessagePack).
+      def expiry_text(expires_at, expires_in, as_time: false) # :nodoc:
         time =
           if expires_at
             expires_at.utc
@@ -72,7 +73,7 @@ module TokenOxide
             now = Time.now.utc
             now.respond_to?(:advance) ? now.advance(seconds: expires_in) : now + expires_in
           end
-        time&.iso8601(3)
+        as_time ? time : time&.iso8601(3)
       end
 
       private

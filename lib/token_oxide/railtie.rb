@@ -75,8 +75,8 @@ module TokenOxide
         options = native_verifier_options.merge(rails_verifier_options(rails_verifier))
         ours = TokenForVerifier.build(key_generator: app.key_generator, **options)
         base.generated_token_verifier = ours if same_output?(rails_verifier, ours)
-      rescue StandardError
-        nil # a setting we cannot reproduce (e.g. a MessagePack serializer): keep Rails' verifier
+      rescue StandardError, LoadError
+        nil # a setting we cannot reproduce (e.g. :message_pack without msgpack): keep Rails' verifier
       end
 
       def rotations?(verifier)

@@ -22,7 +22,7 @@ module TokenOxide
         else
           if has_metadata
             envelope = { "data" => data }
-            exp = Messages.expiry_text(expires_at, expires_in)
+            exp = Messages.expiry_text(expires_at, expires_in, as_time: Serializers.timestamp_serializer?(@serializer))
             envelope["exp"] = exp if exp
             envelope["pur"] = purpose.to_s if purpose
             data = { "_rails" => envelope }

@@ -286,6 +286,8 @@ fn unsupported_format(ruby: &Ruby) -> Outcome {
 /// `serializer.load` for `:json` (`allow_marshal` false) and `:json_allow_marshal`.
 fn load_json(ruby: &Ruby, bytes: &[u8], allow_marshal: bool) -> Result<Read, Error> {
     match codec::detect_format(bytes) {
+        // The Ruby serializer decides (and sends the fallback notification).
+        Format::MessagePack => Ok(Read::Slow),
         Format::Marshal if allow_marshal => Ok(Read::Slow),
         Format::Marshal => Ok(Read::Done(unsupported_format(ruby))),
         Format::Json | Format::Unknown => Ok(match parse_fast(ruby, bytes)? {
@@ -389,6 +391,7 @@ pub fn deserialize_json_with_metadata(
     let legacy = bytes.starts_with(LEGACY_ENVELOPE_PREFIX);
     if !legacy {
         match codec::detect_format(bytes) {
+            Format::MessagePack => return Ok(Read::Slow),
             Format::Marshal if allow_marshal => return Ok(Read::Slow),
             Format::Marshal => return Ok(Read::Done(unsupported_format(ruby))),
             Format::Json | Format::Unknown => {}

@@ -28,8 +28,17 @@ pub enum Kind {
     Ruby,
 }
 
+/// Who computes the HMAC: the core for SHA1/256/384/512, else OpenSSL through
+/// the Ruby half's `__openssl_hmac` (e.g. MD5, SHA224, SHA3-256), so old
+/// tokens signed with those digests stay readable. Everything else about the
+/// token (hex, splitting, comparing) is the core's either way.
+enum Signer {
+    Native(HmacKey),
+    OpenSsl { hex_len: usize },
+}
+
 struct Config {
-    key: HmacKey,
+    key: Signer,
     url_safe: bool,
     kind: Kind,
     force_legacy: bool,
@@ -77,15 +86,21 @@ fn setup(
     url_safe: bool,
     kind: String,
     force_legacy: bool,
+    openssl_hex_len: Option<usize>,
 ) -> Result<(), Error> {
-    let algorithm: Algorithm = algorithm_arg(ruby, digest)?;
     let kind = match kind.as_str() {
         "json" => Kind::Json,
         "json_allow_marshal" => Kind::JsonAllowMarshal,
         _ => Kind::Ruby,
     };
-    // SAFETY: the key bytes are absorbed into the HMAC state before Ruby runs.
-    let key = HmacKey::new(algorithm, unsafe { secret.as_slice() });
+    let key = match openssl_hex_len {
+        Some(hex_len) => Signer::OpenSsl { hex_len },
+        None => {
+            let algorithm: Algorithm = algorithm_arg(ruby, digest)?;
+            // SAFETY: the key bytes are absorbed into the HMAC state before Ruby runs.
+            Signer::Native(HmacKey::new(algorithm, unsafe { secret.as_slice() }))
+        }
+    };
     let mut slot = rb_self
         .config
         .try_borrow_mut()
@@ -101,10 +116,29 @@ fn setup(
 
 /// `sign_encoded(encode(payload))` into `token` (cleared first): the base64
 /// is written in place and signed where it lies, no intermediate buffer.
-fn sign_payload_into(config: &Config, payload: &[u8], token: &mut Vec<u8>) {
+fn sign_payload_into(
+    ruby: &Ruby,
+    receiver: Value,
+    config: &Config,
+    payload: &[u8],
+    token: &mut Vec<u8>,
+) -> Result<(), Error> {
     token.clear();
     codec::encode_into(payload, config.url_safe, token);
-    signed::sign_in_place(&config.key, token);
+    match &config.key {
+        Signer::Native(key) => signed::sign_in_place(key, token),
+        Signer::OpenSsl { .. } => {
+            let mac = openssl_hmac(ruby, receiver, token)?;
+            // SAFETY: copied before Ruby runs again.
+            signed::append_signature(token, unsafe { mac.as_slice() });
+        }
+    }
+    Ok(())
+}
+
+/// The raw HMAC of `data` from the Ruby half (OpenSSL::HMAC.digest).
+fn openssl_hmac(ruby: &Ruby, receiver: Value, data: &[u8]) -> Result<RString, Error> {
+    receiver.funcall("__openssl_hmac", (ruby.str_from_slice(data),))
 }
 
 /// Puts a buffer back for the next call unless it grew too large to keep.
@@ -116,9 +150,9 @@ fn keep(cell: &Cell<Vec<u8>>, buffer: Vec<u8>) {
 
 /// The signed token of `payload` as a US-ASCII String, built in the reused
 /// token buffer.
-fn signed_string(ruby: &Ruby, rb_self: &Verifier, payload: &[u8]) -> Result<RString, Error> {
+fn signed_string(ruby: &Ruby, rb_self: Obj<Verifier>, payload: &[u8]) -> Result<RString, Error> {
     let mut token = rb_self.token_buf.take();
-    rb_self.with(ruby, |c| sign_payload_into(c, payload, &mut token))?;
+    rb_self.with(ruby, |c| sign_payload_into(ruby, rb_self.as_value(), c, payload, &mut token))??;
     let string = ascii_string(ruby, &token);
     keep(&rb_self.token_buf, token);
     Ok(string)
@@ -146,7 +180,7 @@ fn generate(
         )?;
         // SAFETY: copied immediately.
         let payload = unsafe { dumped.as_slice() }.to_vec();
-        return signed_string(ruby, &rb_self, &payload);
+        return signed_string(ruby, rb_self, &payload);
     }
     // Taken, not borrowed: `as_json` may call back into this verifier.
     let mut payload = rb_self.payload_buf.take();
@@ -160,7 +194,7 @@ fn generate(
         force_legacy,
         &mut payload,
     )?;
-    let token = signed_string(ruby, &rb_self, &payload);
+    let token = signed_string(ruby, rb_self, &payload);
     keep(&rb_self.payload_buf, payload);
     token
 }
@@ -168,6 +202,7 @@ fn generate(
 /// Decodes the signed token's payload into `out`, or says why it is rejected.
 fn extract(
     ruby: &Ruby,
+    receiver: Value,
     config: &Config,
     message: Value,
     out: &mut Vec<u8>,
@@ -198,9 +233,26 @@ fn extract(
             return Ok(Err("mismatched digest"));
         }
     }
-    // SAFETY: read and copied before any Ruby code runs.
-    let token = unsafe { text.as_slice() };
-    let Some(encoded) = signed::verify(&config.key, token) else {
+    // SAFETY: on the native path read before any Ruby code runs; the OpenSSL
+    // path calls Ruby while it reads, so it works on a copy.
+    let copy;
+    let token: &[u8] = match config.key {
+        Signer::Native(_) => unsafe { text.as_slice() },
+        Signer::OpenSsl { .. } => {
+            copy = unsafe { text.as_slice() }.to_vec();
+            &copy
+        }
+    };
+    let encoded = match &config.key {
+        Signer::Native(key) => signed::verify(key, token),
+        Signer::OpenSsl { hex_len } => signed::verify_with(token, *hex_len, |encoded| {
+            // Copied out: the Ruby call may move or free the String.
+            let mac = openssl_hmac(ruby, receiver, encoded)?;
+            // SAFETY: copied before Ruby runs again.
+            Ok::<_, Error>(unsafe { mac.as_slice() }.to_vec())
+        })?,
+    };
+    let Some(encoded) = encoded else {
         return Ok(Err("mismatched digest"));
     };
     if codec::decode_with_fallback_into(encoded, config.url_safe, out) {
@@ -230,7 +282,7 @@ fn read_own_into(
     purpose: Option<Value>,
     bytes: &mut Vec<u8>,
 ) -> Result<Outcome, Error> {
-    let (extracted, kind) = rb_self.with(ruby, |c| (extract(ruby, c, message, bytes), c.kind))?;
+    let (extracted, kind) = rb_self.with(ruby, |c| (extract(ruby, rb_self.as_value(), c, message, bytes), c.kind))?;
     if let Err(reason) = extracted? {
         return Ok(Outcome::Format(reason));
     }
@@ -382,7 +434,7 @@ fn valid_message(ruby: &Ruby, rb_self: Obj<Verifier>, message: Value) -> Result<
         if message.is_nil() {
             return Ok(false);
         }
-        Ok(match extract(ruby, c, message, &mut Vec::new())? {
+        Ok(match extract(ruby, rb_self.as_value(), c, message, &mut Vec::new())? {
             Ok(_) => true,
             // A correctly signed token with bad base64 is still "valid" here.
             Err(reason) => reason == "invalid base64",
@@ -419,13 +471,13 @@ fn sign_serialized(
 ) -> Result<RString, Error> {
     // SAFETY: copied before Ruby runs.
     let payload = unsafe { payload.as_slice() }.to_vec();
-    signed_string(ruby, &rb_self, &payload)
+    signed_string(ruby, rb_self, &payload)
 }
 
 pub fn define(ruby: &Ruby, module: RModule) -> Result<(), Error> {
     let class = module.define_class("MessageVerifier", ruby.class_object())?;
     class.define_alloc_func::<Verifier>();
-    class.define_private_method("__setup", method!(setup, 5))?;
+    class.define_private_method("__setup", method!(setup, 6))?;
     class.define_private_method("__generate", method!(generate, 4))?;
     class.define_private_method("__verified", method!(verified, 3))?;
     class.define_private_method("__verify", method!(verify, 3))?;

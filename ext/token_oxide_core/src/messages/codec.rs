@@ -67,13 +67,19 @@ pub fn decode(encoded: &[u8], url_safe: bool) -> Option<Vec<u8>> {
 /// What a serialized payload looks like, as `SerializerWithFallback#detect_format` sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// ActiveSupport::MessagePack's signature (ext type 0 with 0x80, `\xCC\x80`).
+    MessagePack,
     Marshal,
     Json,
     Unknown,
 }
 
-/// Marshal data starts with version 4.8; JSON with `{ [ "`, a number, or a literal.
+/// MessagePack (ActiveSupport's) first, as Rails checks; Marshal data starts
+/// with version 4.8; JSON with `{ [ "`, a number, or a literal.
 pub fn detect_format(dumped: &[u8]) -> Format {
+    if dumped.starts_with(b"\xCC\x80") {
+        return Format::MessagePack;
+    }
     if dumped.starts_with(b"\x04\x08") {
         return Format::Marshal;
     }
@@ -131,6 +137,7 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(detect_format(b"\x04\x08i\x06"), Format::Marshal);
+        assert_eq!(detect_format(b"\xCC\x80\x91\x01"), Format::MessagePack);
         for json in [
             &b"{}"[..],
             b"[1]",

@@ -19,9 +19,15 @@ pub fn sign_into(key: &HmacKey, encoded: &[u8], out: &mut Vec<u8>) {
 /// (`sign_into` for an encoded payload already in place).
 pub fn sign_in_place(key: &HmacKey, token: &mut Vec<u8>) {
     let mac = key.mac(token);
-    token.reserve(SEPARATOR.len() + mac.as_bytes().len() * 2);
+    append_signature(token, mac.as_bytes());
+}
+
+/// `sign_in_place` with a MAC computed elsewhere (a digest the core does not
+/// implement, which the binding gets from OpenSSL): appends `--` and its hex.
+pub fn append_signature(token: &mut Vec<u8>, mac: &[u8]) {
+    token.reserve(SEPARATOR.len() + mac.len() * 2);
     token.extend_from_slice(SEPARATOR);
-    hex::encode_into(mac.as_bytes(), token);
+    hex::encode_into(mac, token);
 }
 
 /// Split off the signature by its fixed length from the end (a URL-safe
@@ -61,14 +67,35 @@ pub fn is_blank(text: &[u8]) -> bool {
 /// encoded text (compared in constant time).
 pub fn verify<'a>(key: &HmacKey, token: &'a [u8]) -> Option<&'a [u8]> {
     let hex_len = key.algorithm().output_len() * 2;
-    let (encoded, digest) = split(token, hex_len)?;
+    verify_with(token, hex_len, |encoded| Ok::<_, ()>(key.mac(encoded))).ok()?
+}
+
+/// `verify` with the MAC computed by `mac` (for digests the core does not
+/// implement): the same splitting, blank checks and constant-time compare.
+/// `hex_len` is twice the MAC's length; an error of `mac` is passed through.
+pub fn verify_with<'a, M: AsRef<[u8]>, E>(
+    token: &'a [u8],
+    hex_len: usize,
+    mac: impl FnOnce(&[u8]) -> Result<M, E>,
+) -> Result<Option<&'a [u8]>, E> {
+    let Some((encoded, digest)) = split(token, hex_len) else {
+        return Ok(None);
+    };
     if is_blank(encoded) || is_blank(digest) {
-        return None;
+        return Ok(None);
     }
-    let mac = key.mac(encoded);
+    let mac = mac(encoded)?;
+    // Every digest up to SHA-512 fits the stack buffer: no allocation per check.
     let mut buffer = [0u8; hex::MAX_DIGEST_HEX];
-    let expected = hex::encode_to_slice(mac.as_bytes(), &mut buffer)?;
-    secure_compare(digest, expected).then_some(encoded)
+    let owned;
+    let expected: &[u8] = match hex::encode_to_slice(mac.as_ref(), &mut buffer) {
+        Some(text) => text,
+        None => {
+            owned = hex::encode(mac.as_ref());
+            owned.as_bytes()
+        }
+    };
+    Ok(secure_compare(digest, expected).then_some(encoded))
 }
 
 #[cfg(test)]
@@ -107,6 +134,21 @@ mod tests {
             token,
             b"MTE4MDU5MTYyMDcxNzQxMTMwMzQyNA==--48a5391cb49078d42cd638290e7f32c540254983"
         );
+    }
+
+    #[test]
+    fn verify_with_an_outside_mac_matches_verify() {
+        let key = HmacKey::new(Algorithm::Sha256, b"k");
+        let mut token = b"ZGF0YQ==".to_vec();
+        sign_in_place(&key, &mut token);
+        let outside = |e: &[u8]| Ok::<_, ()>(key.mac(e).as_bytes().to_vec());
+        assert_eq!(verify_with(&token, 64, outside), Ok(verify(&key, &token)));
+        assert_eq!(verify_with(&token, 64, outside), Ok(Some(&b"ZGF0YQ=="[..])));
+        assert_eq!(verify_with(&token[..token.len() - 1], 64, outside), Ok(None));
+        assert_eq!(verify_with(&token, 64, |_| Err::<Vec<u8>, _>("boom")), Err("boom"));
+        let mut appended = b"ZGF0YQ==".to_vec();
+        append_signature(&mut appended, key.mac(b"ZGF0YQ==").as_bytes());
+        assert_eq!(appended, token);
     }
 
     #[test]
