@@ -28,6 +28,7 @@ pub enum Kind {
     Ruby,
 }
 
+#[derive(Clone)]
 struct Config {
     key: HmacKey,
     url_safe: bool,
@@ -96,6 +97,19 @@ fn setup(
         kind,
         force_legacy,
     });
+    Ok(())
+}
+
+/// `initialize_copy`'s native half (`dup`/`clone`): Ruby copies the
+/// instance variables but allocates an empty native part, so the copy gets
+/// its own clone of the keyed HMAC state and options here.
+fn copy_from(ruby: &Ruby, rb_self: &Verifier, other: &Verifier) -> Result<(), Error> {
+    let config = other.with(ruby, Config::clone)?;
+    let mut slot = rb_self
+        .config
+        .try_borrow_mut()
+        .map_err(|_| Error::new(ruby.exception_runtime_error(), "MessageVerifier is in use"))?;
+    *slot = Some(config);
     Ok(())
 }
 
@@ -426,6 +440,7 @@ pub fn define(ruby: &Ruby, module: RModule) -> Result<(), Error> {
     let class = module.define_class("MessageVerifier", ruby.class_object())?;
     class.define_alloc_func::<Verifier>();
     class.define_private_method("__setup", method!(setup, 5))?;
+    class.define_private_method("__copy_from", method!(copy_from, 1))?;
     class.define_private_method("__generate", method!(generate, 4))?;
     class.define_private_method("__verified", method!(verified, 3))?;
     class.define_private_method("__verify", method!(verify, 3))?;
