@@ -64,11 +64,14 @@ namespace :hardening do
   desc "Threads, forks and compaction under GC.stress"
   task(:gc_stress) { ruby_step.call("gc_stress") }
 
-  desc "dudect-style Welch t-tests in Rust (DUDECT_SAMPLES, default 2M) and through Ruby (DUDECT_RUBY_SAMPLES, default 500k)"
+  desc "dudect-style Welch t-tests in Rust (DUDECT_SAMPLES, default 2M), through Ruby (DUDECT_RUBY_SAMPLES, default 500k), " \
+       "and of the token handler, known vs unknown identifier (HANDLER_TIMING_SAMPLES, HANDLER_TIMING_RACK_SAMPLES)"
   task :constant_time do
     sh "cargo", "run", "--release", "--locked", "--quiet", "-p", "token_oxide_core", "--example", "dudect", "--",
        ENV.fetch("DUDECT_SAMPLES", "2000000"), verbose: false
     sh RbConfig.ruby, File.join(ROOT, "hardening", "dudect.rb"), ENV.fetch("DUDECT_RUBY_SAMPLES", "500000"), verbose: false
+    sh RbConfig.ruby, File.join(ROOT, "hardening", "handler_timing.rb"), ENV.fetch("HANDLER_TIMING_SAMPLES", "30000"), "5",
+       ENV.fetch("HANDLER_TIMING_RACK_SAMPLES", "15000"), verbose: false
   end
 
   desc "Chi-square over 10M (CHI_CHARS) base58 and friendly_token characters"

@@ -28,7 +28,6 @@ RSpec.describe "Hardening: timing of secret comparisons" do
     report = d.leaky_control(samples: 40_000, rounds: 3)
     expect(report.noise).to be < bar, report.lines.join("\n")
     expect(report.worst).to be > 2 * bar, report.lines.join("\n")
-    expect(report.verdict).to eq("LEAK")
   end
 
   it "reports every round of every pair and of the A/A control" do

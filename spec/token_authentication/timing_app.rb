@@ -90,7 +90,8 @@ module TokenTimingApp
     entity = entity(target)
     authenticator = TokenOxide::TokenAuthentication::Authenticator
     TokenOxideHardening::Timing.compare("Authenticator.authenticate (#{target}, in process)", classes(target),
-                                        pairs: PAIRS, control: CONTROL, samples: samples, rounds: rounds) do |(id, token)|
+                                        pairs: PAIRS, control: CONTROL, samples: samples, rounds: rounds,
+                                        warmup: 300) do |(id, token)|
       authenticator.authenticate(entity, TokenOxide::TokenAuthentication::Credentials.new(id, token))
     end
   end
@@ -101,7 +102,8 @@ module TokenTimingApp
     entity = entity(target)
     authenticator = TokenOxide::TokenAuthentication::Authenticator
     TokenOxideHardening::Timing.compare("CONTROL: no token check on a miss (#{target}, in process)", classes(target),
-                                        pairs: PAIRS, control: CONTROL, samples: samples, rounds: rounds) do |(id, token)|
+                                        pairs: PAIRS, control: CONTROL, samples: samples, rounds: rounds,
+                                        warmup: 300) do |(id, token)|
       record = authenticator.find_by_identifier(entity, id)
       record && authenticator.token_matches?(entity, record, token, Time.current)
     end
@@ -115,7 +117,7 @@ module TokenTimingApp
     id_param, token_param = spec[:params]
     TokenOxideHardening::Timing.compare("GET with a wrong token (#{target}, through rack-test)", classes(target),
                                         pairs: PAIRS, control: CONTROL, samples: samples, rounds: rounds,
-                                        warmup: 500) do |(id, token)|
+                                        warmup: 300) do |(id, token)|
       session.get("/", id_param => id, token_param => token)
       raise "expected 401, got #{session.last_response.status}" unless session.last_response.status == 401
     end

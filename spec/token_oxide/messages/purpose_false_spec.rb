@@ -23,8 +23,8 @@ RSpec.describe "purpose: false" do
       write: :generate, read: :verified
     },
     "MessageEncryptor" => {
-      ours: ->(**o) { TokenOxide::MessageEncryptor.new(key, serializer: :json, **o) },
-      theirs: -> { ActiveSupport::MessageEncryptor.new(key, serializer: JSON) },
+      ours: ->(**o) { TokenOxide::MessageEncryptor.new(key, cipher: "aes-256-gcm", serializer: :json, **o) },
+      theirs: -> { ActiveSupport::MessageEncryptor.new(key, cipher: "aes-256-gcm", serializer: JSON) },
       write: :encrypt_and_sign, read: :decrypt_and_verify
     }
   }
