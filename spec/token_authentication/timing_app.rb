@@ -45,6 +45,19 @@ module TokenTimingApp
       acts_as_token_authentication_handler_for TtClient, as: :client, identifier: :name, fallback: :exception
       define_method(:index) { render json: { id: current_client.id } }
     end
+    # CONTROL: the same request with the old check (no token check on a
+    # miss), so the rack-test measurement shows it can see that leak.
+    const("TtLeakyClientsController", Class.new(ActionController::API)).class_eval do
+      before_action do
+        auth = TokenOxide::TokenAuthentication
+        entity = TokenTimingApp.entity(:client)
+        credentials = auth::Credentials.from_request(entity, request, params)
+        record = auth::Authenticator.find_by_identifier(entity, credentials.identifier)
+        matched = record && auth::Authenticator.token_matches?(entity, record, credentials.token, Time.current)
+        render json: { error: "Not authenticated" }, status: :unauthorized unless matched
+      end
+      define_method(:index) { render json: {} }
+    end
   end
 
   def seed
@@ -110,12 +123,13 @@ module TokenTimingApp
   end
 
   # Through Rack::Test: the whole request (params parsing, controller,
-  # before_action, the 401 rendering).
-  def through_rack(target, samples:, rounds:)
+  # before_action, the 401 rendering). +controller+ picks the leaky control.
+  def through_rack(target, samples:, rounds:, controller: TARGETS.fetch(target)[:controller])
     spec = TARGETS.fetch(target)
-    session = Rack::Test::Session.new(Object.const_get(spec[:controller]).action(:index))
+    session = Rack::Test::Session.new(Object.const_get(controller).action(:index))
     id_param, token_param = spec[:params]
-    TokenOxideHardening::Timing.compare("GET with a wrong token (#{target}, through rack-test)", classes(target),
+    label = controller == spec[:controller] ? "GET with a wrong token" : "CONTROL: #{controller}"
+    TokenOxideHardening::Timing.compare("#{label} (#{target}, through rack-test)", classes(target),
                                         pairs: PAIRS, control: CONTROL, samples: samples, rounds: rounds,
                                         warmup: 300) do |(id, token)|
       session.get("/", id_param => id, token_param => token)

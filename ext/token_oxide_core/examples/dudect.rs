@@ -28,7 +28,12 @@ const EQUAL: usize = 0;
 const EQUAL_AGAIN: usize = 1;
 const FIRST: usize = 2;
 const LAST: usize = 3;
-const CLASSES: [&str; 4] = ["equal", "equal (A/A copy)", "first-byte-different", "last-byte-different"];
+const CLASSES: [&str; 4] = [
+    "equal",
+    "equal (A/A copy)",
+    "first-byte-different",
+    "last-byte-different",
+];
 /// Class pairs that must not differ; the A/A control is (EQUAL, EQUAL_AGAIN).
 const PAIRS: [(usize, usize); 3] = [(EQUAL, FIRST), (EQUAL, LAST), (FIRST, LAST)];
 const CONTROL: (usize, usize) = (EQUAL, EQUAL_AGAIN);
@@ -52,7 +57,10 @@ fn ticks() -> u64 {
 fn ticks() -> u64 {
     use std::sync::OnceLock;
     static START: OnceLock<std::time::Instant> = OnceLock::new();
-    START.get_or_init(std::time::Instant::now).elapsed().as_nanos() as u64
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_nanos() as u64
 }
 
 /// One builder for every class, so classes differ only in the byte: a fresh
@@ -111,11 +119,17 @@ fn measure(samples: usize, pools: &[Vec<Vec<u8>>], run: &dyn Fn(&[u8]) -> bool) 
 
 fn welch_t(a: &[f64], b: &[f64]) -> f64 {
     let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
-    let var = |x: &[f64], m: f64| x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() as f64 - 1.0);
+    let var = |x: &[f64], m: f64| {
+        x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() as f64 - 1.0)
+    };
     let (ma, mb) = (mean(a), mean(b));
     let (va, vb) = (var(a, ma), var(b, mb));
     let d = (va / a.len() as f64 + vb / b.len() as f64).sqrt();
-    if d == 0.0 { 0.0 } else { (ma - mb) / d }
+    if d == 0.0 {
+        0.0
+    } else {
+        (ma - mb) / d
+    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -162,7 +176,11 @@ fn run_target(
     make_pools: &dyn Fn() -> Vec<Vec<Vec<u8>>>,
     run: &dyn Fn(&[u8]) -> bool,
 ) -> (f64, f64) {
-    let all: Vec<(usize, usize)> = pairs.iter().copied().chain(std::iter::once(control)).collect();
+    let all: Vec<(usize, usize)> = pairs
+        .iter()
+        .copied()
+        .chain(std::iter::once(control))
+        .collect();
     let mut ts: Vec<Vec<f64>> = vec![Vec::new(); all.len()];
     let mut medians = vec![Vec::new(); names.len()];
     for _ in 0..rounds {
@@ -196,9 +214,19 @@ fn run_target(
             rounds_text.join(" "),
             if is_control { " (A/A control)" } else { "" }
         );
-        if is_control { noise = m } else { worst = worst.max(m) }
+        if is_control {
+            noise = m
+        } else {
+            worst = worst.max(m)
+        }
     }
-    let verdict = if noise > BAR { "inconclusive (A/A control above the bar)" } else if worst > BAR { "LEAK" } else { "no leak seen" };
+    let verdict = if noise > BAR {
+        "inconclusive (A/A control above the bar)"
+    } else if worst > BAR {
+        "LEAK"
+    } else {
+        "no leak seen"
+    };
     println!("  => {verdict} (worst median |t| = {worst:.2}, A/A {noise:.2}, bar {BAR})");
     (worst, noise)
 }
@@ -217,14 +245,30 @@ fn early_exit_compare(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn main() {
-    let samples: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(2_000_000);
-    let rounds: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(5).max(1);
+    let samples: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000_000);
+    let rounds: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5)
+        .max(1);
     let mut results = Vec::new();
 
     for len in [32usize, 1024] {
         let secret = random_bytes(len);
         let name = format!("secure_compare ({len} bytes)");
-        let r = run_target(&name, &CLASSES, samples, rounds, &PAIRS, CONTROL, &|| class_pools(&secret), &|x| secure_compare(&secret, x));
+        let r = run_target(
+            &name,
+            &CLASSES,
+            samples,
+            rounds,
+            &PAIRS,
+            CONTROL,
+            &|| class_pools(&secret),
+            &|x| secure_compare(&secret, x),
+        );
         results.push((name, r));
     }
 
@@ -234,9 +278,16 @@ fn main() {
     let message = random_bytes(100);
     let signature = key.mac(&message).as_bytes().to_vec();
     let name = "HMAC-SHA256 signature check".to_string();
-    let r = run_target(&name, &CLASSES, samples / 4, rounds, &PAIRS, CONTROL, &|| class_pools(&signature), &|provided| {
-        secure_compare(key.mac(&message).as_bytes(), provided)
-    });
+    let r = run_target(
+        &name,
+        &CLASSES,
+        samples / 4,
+        rounds,
+        &PAIRS,
+        CONTROL,
+        &|| class_pools(&signature),
+        &|provided| secure_compare(key.mac(&message).as_bytes(), provided),
+    );
     results.push((name, r));
 
     // AES-256-GCM tag check (MessageEncryptor / token storage decryption). A
@@ -246,7 +297,12 @@ fn main() {
     let iv = random_bytes(12);
     let sealed = aes256_gcm_encrypt(&key, &iv, b"", &random_bytes(64)).expect("valid sizes");
     let name = "AES-256-GCM tag check".to_string();
-    let tampered_names = ["first-byte-different", "first-byte (A/A copy)", "(unused)", "last-byte-different"];
+    let tampered_names = [
+        "first-byte-different",
+        "first-byte (A/A copy)",
+        "(unused)",
+        "last-byte-different",
+    ];
     let tampered_pools = || {
         let last = sealed.tag.len() - 1;
         let mut pools: Vec<Vec<Vec<u8>>> = vec![Vec::new(); 4]; // index 2 stays empty: unused class
@@ -257,9 +313,21 @@ fn main() {
         }
         pools
     };
-    let r = run_target(&name, &tampered_names, samples / 4, rounds, &[(0, LAST)], (0, 1), &tampered_pools, &|tag| {
-        matches!(aes256_gcm_decrypt(&key, &iv, b"", &sealed.ciphertext, tag), Ok(Some(_)))
-    });
+    let r = run_target(
+        &name,
+        &tampered_names,
+        samples / 4,
+        rounds,
+        &[(0, LAST)],
+        (0, 1),
+        &tampered_pools,
+        &|tag| {
+            matches!(
+                aes256_gcm_decrypt(&key, &iv, b"", &sealed.ciphertext, tag),
+                Ok(Some(_))
+            )
+        },
+    );
     results.push((name, r));
 
     let secret = random_bytes(1024);
@@ -278,6 +346,15 @@ fn main() {
     for (name, (t, noise)) in &results {
         println!("  {name:<32} |t| = {t:>7.2}   A/A {noise:>5.2}");
     }
-    println!("  {:<32} |t| = {:>7.2}   A/A {:>5.2}   {}", "early-exit compare (control)", control.0, control.1,
-             if control.0 > BAR { "caught" } else { "NOT CAUGHT" });
+    println!(
+        "  {:<32} |t| = {:>7.2}   A/A {:>5.2}   {}",
+        "early-exit compare (control)",
+        control.0,
+        control.1,
+        if control.0 > BAR {
+            "caught"
+        } else {
+            "NOT CAUGHT"
+        }
+    );
 }
