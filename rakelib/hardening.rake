@@ -11,16 +11,24 @@ require "rbconfig"
 
 HARDENING_DIR = File.join(ROOT, "tmp", "hardening")
 
-# Runs every fuzz target of ext/token_oxide_core/tests/fuzz for `seconds`
-# each (release build), logging to tmp/hardening/fuzz.log, and prints a
-# table. Raises when a target found a crash.
-def run_fuzz(seconds)
+# Runs the fuzz targets of ext/token_oxide_core/tests/fuzz (release build),
+# each for `seconds` or, when `executions` is given, for exactly that many
+# executions; `targets` (names or substrings, e.g. ["json_reader"]) limits
+# the run. Logs to tmp/hardening/fuzz.log, prints a table, and raises when
+# a target found a crash.
+def run_fuzz(seconds, executions: nil, targets: [])
   FileUtils.mkdir_p(HARDENING_DIR)
   log = File.join(HARDENING_DIR, "fuzz.log")
   File.write(log, "")
-  env = { "FUZZ_SECONDS" => seconds.to_s, "FUZZ_LOG" => log }
+  env = { "FUZZ_LOG" => log }
+  if executions
+    env["FUZZ_EXECUTIONS"] = executions.to_s
+    env["FUZZ_SECONDS"] = nil # an inherited FUZZ_SECONDS would win over the count
+  else
+    env["FUZZ_SECONDS"] = seconds.to_s
+  end
   passed = system(env, "cargo", "test", "--release", "--locked", "-p", "token_oxide_core", "--test", "fuzz",
-                  "--", "--test-threads=1", "--quiet")
+                  "--", "--test-threads=1", "--quiet", *targets)
   rows = File.readlines(log).grep(/executions=/).map { |l| l.scan(/(\w+)=(\S+)/).to_h }
   puts "\n#{"target".ljust(36)} #{"executions".rjust(12)} #{"crashes".rjust(8)} #{"seconds".rjust(8)}"
   rows.each do |r|
@@ -33,9 +41,12 @@ def run_fuzz(seconds)
   raise "fuzzing found #{crashes} crash(es); see #{log}" unless passed && crashes.zero?
 end
 
-desc "Fuzz the Rust core: every target for FUZZ_SECONDS seconds (default 30); log in tmp/hardening/fuzz.log"
+desc "Fuzz the Rust core: every target for FUZZ_SECONDS seconds (default 30) or FUZZ_EXECUTIONS runs; " \
+     "FUZZ_TARGETS=a,b limits the targets; log in tmp/hardening/fuzz.log"
 task :fuzz do
-  run_fuzz(Float(ENV.fetch("FUZZ_SECONDS", "30")))
+  executions = ENV["FUZZ_EXECUTIONS"]&.delete("_")
+  run_fuzz(Float(ENV.fetch("FUZZ_SECONDS", "30")), executions: executions && Integer(executions),
+                                                   targets: ENV.fetch("FUZZ_TARGETS", "").split(",").map(&:strip))
 end
 
 namespace :hardening do
@@ -53,11 +64,14 @@ namespace :hardening do
   desc "Threads, forks and compaction under GC.stress"
   task(:gc_stress) { ruby_step.call("gc_stress") }
 
-  desc "dudect-style Welch t-tests in Rust (DUDECT_SAMPLES, default 2M) and through Ruby (DUDECT_RUBY_SAMPLES, default 500k)"
+  desc "dudect-style Welch t-tests in Rust (DUDECT_SAMPLES, default 2M), through Ruby (DUDECT_RUBY_SAMPLES, default 500k), " \
+       "and of the token handler, known vs unknown identifier (HANDLER_TIMING_SAMPLES, HANDLER_TIMING_RACK_SAMPLES)"
   task :constant_time do
     sh "cargo", "run", "--release", "--locked", "--quiet", "-p", "token_oxide_core", "--example", "dudect", "--",
        ENV.fetch("DUDECT_SAMPLES", "2000000"), verbose: false
     sh RbConfig.ruby, File.join(ROOT, "hardening", "dudect.rb"), ENV.fetch("DUDECT_RUBY_SAMPLES", "500000"), verbose: false
+    sh RbConfig.ruby, File.join(ROOT, "hardening", "handler_timing.rb"), ENV.fetch("HANDLER_TIMING_SAMPLES", "30000"), "5",
+       ENV.fetch("HANDLER_TIMING_RACK_SAMPLES", "15000"), verbose: false
   end
 
   desc "Chi-square over 10M (CHI_CHARS) base58 and friendly_token characters"

@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 # A taste of `rake hardening` (which runs the full counts): fork safety,
-# uniform symbols, and a timing-leak test with a leaky control.
+# uniform symbols, and a timing-leak test with an A/A and a leaky control.
 require_relative "../../hardening/support"
 require_relative "../../hardening/dudect"
 
@@ -20,15 +20,14 @@ section "Hardening (short run; `rake hardening` has the full counts)" do
   show "chi-square of byte % 58 (control)", format("%.0f (p = %.1g: %s)", control[:chi_square], control[:p],
                                                    control[:p] < 1e-6 ? "the bias is caught" : "not caught")
 
+  # Sound timing method (hardening/timing.rb): a pool of buffers per class
+  # built by the same code, an A/A control, several rounds, median |t|.
   d = h::Dudect
-  secret = TokenOxide.random_bytes(1024)
-  inputs = d.class_inputs(secret)
-  times = d.measure(ENV["DEMO_FAST"] ? 40_000 : 150_000, inputs) { |x| TokenOxide.secure_compare(secret, x) }
-  verdict = ->(t) { t.abs < 4.5 ? "no leak seen" : "leak detected" }
-  t = d.pair_t(times, 1, 2)
-  show "secure_compare: first vs last byte", format("Welch t = %.2f (%s)", t, verdict.call(t))
-  copy = d.copy("k" * 4096)
-  leaky = d.measure(ENV["DEMO_FAST"] ? 40_000 : 150_000, d.class_inputs(copy)) { |x| copy == x }
-  t = d.pair_t(leaky, 1, 2)
-  show "String#== (early exit, control)", format("Welch t = %.1f (%s)", t, verdict.call(t))
+  samples = ENV["DEMO_FAST"] ? 40_000 : 150_000
+  report = d.secure_compare(1024, samples: samples / 3, rounds: 3)
+  show "secure_compare (1 KiB): equal/first/last byte", format("median |t| = %.2f, A/A control %.2f: %s",
+                                                             report.worst, report.noise, report.verdict)
+  leaky = d.leaky_control(samples: samples / 3, rounds: 3)
+  show "String#== (early exit, control)", format("median |t| = %.1f, A/A control %.2f: %s", leaky.worst, leaky.noise,
+                                                 leaky.leak? ? "the leak is caught" : "NOT caught")
 end

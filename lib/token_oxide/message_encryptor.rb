@@ -133,6 +133,14 @@ module TokenOxide
     end
     alias to_s inspect
 
+    # dup/clone: the copy gets its own rotation list (and CBC signer), so
+    # rotating one leaves the other alone.
+    def initialize_copy(other)
+      super
+      @rotations = @rotations.dup
+      @verifier = @verifier.dup if @verifier
+    end
+
     def read_message_tagged(message, purpose, on_rotation = nil) # :nodoc:
       first = read_own(message, purpose)
       return first unless first[0] == :format || first[0] == :serialization

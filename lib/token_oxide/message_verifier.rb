@@ -88,6 +88,15 @@ module TokenOxide
       self
     end
 
+    # dup/clone: Ruby copies the instance variables but allocates an empty
+    # native half, which gets its own copy of the keyed state here. The
+    # rotation list is the copy's own: rotating one leaves the other alone.
+    def initialize_copy(other)
+      super
+      __copy_from(other)
+      @rotations = @rotations.dup
+    end
+
     private
 
     # SHA1/256/384/512 are native; any other OpenSSL digest (MD5, SHA224,

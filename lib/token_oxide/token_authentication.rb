@@ -24,6 +24,8 @@ module TokenOxide
     autoload :Credentials, "token_oxide/token_authentication/credentials"
     autoload :Authenticator, "token_oxide/token_authentication/authenticator"
     autoload :Handler, "token_oxide/token_authentication/handler"
+    autoload :SecretFilter, "token_oxide/token_authentication/secret_filter"
+    autoload :StandIn, "token_oxide/token_authentication/stand_in"
 
     # Raised by a handler whose fallback is :exception when no valid token
     # came with the request. Its message names the model, never a credential.

@@ -192,6 +192,7 @@ RSpec.describe TokenOxide::TokenAuthenticatable do
     let(:klass) do
       TaSpecSupport.model(:TaSpecEncrypted, :ta_encrypted_only) { add_authentication_token_field :token, encrypted: :required }
     end
+    after { TokenOxide::TokenAuthenticatable.configuration.read_legacy_static_iv = false }
 
     tokens = ["glrt-t1_AbCdEfGhIjKlMnOp", "x", "a token with spaces and ünïcödé"]
 
@@ -203,15 +204,39 @@ RSpec.describe TokenOxide::TokenAuthenticatable do
         expect(klass.find_by_token(token)).to eq(record)
       end
 
-      it "reads and finds the legacy static-IV format for #{token.inspect}" do
+      it "reads and finds the legacy static-IV format for #{token.inspect} when the app opts in" do
+        TokenOxide::TokenAuthenticatable.configuration.read_legacy_static_iv = true
         record = klass.create!
         record.update_columns(token_encrypted: GitlabReference.encrypt_static(token, db_key_base))
         expect(klass.find(record.id).token).to eq(token)
         expect(klass.find_by_token(token)).to eq(record)
       end
+
+      it "by default neither looks up nor reads the static-IV format for #{token.inspect}, and says why" do
+        record = klass.create!
+        record.update_columns(token_encrypted: GitlabReference.encrypt_static(token, db_key_base))
+        expect(klass.find_by_token(token)).to be_nil
+        expect { klass.find(record.id).token }.to raise_error(TokenOxide::Error, /static-IV.*read_legacy_static_iv = true/)
+      end
+    end
+
+    it "leaves the static-IV form out of the lookup's IN list unless read_legacy_static_iv is set" do
+      token = "glrt-in-list-token"
+      static = GitlabReference.encrypt_static(token, db_key_base)
+      expect(klass.token_authenticatable_strategies[:token].lookup_values(token)).not_to include(static)
+      TokenOxide::TokenAuthenticatable.configuration.read_legacy_static_iv = true
+      expect(klass.token_authenticatable_strategies[:token].lookup_values(token)).to include(static)
+      expect { TokenOxide::TokenAuthenticatable.configuration.read_legacy_static_iv = "yes" }.to raise_error(ArgumentError)
+    end
+
+    it "still reads an undecryptable static-IV-shaped value as no token" do
+      record = klass.create!
+      record.update_columns(token_encrypted: "bm90IGEgdG9rZW4gYXQgYWxsLCBqdXN0IGJ5dGVz")
+      expect(klass.find(record.id).token).to be_nil
     end
 
     it "reads static-IV values written with Base64.encode64 line breaks" do
+      TokenOxide::TokenAuthenticatable.configuration.read_legacy_static_iv = true
       token = "a-long-legacy-token-#{"z" * 60}"
       stored = GitlabReference.encrypt_static(token, db_key_base, line_breaks: true)
       expect(stored).to include("\n")

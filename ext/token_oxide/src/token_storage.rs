@@ -64,10 +64,17 @@ impl TokenCipher {
         Ok(ruby.str_new(&value))
     }
 
-    fn lookup_values(ruby: &Ruby, rb_self: &Self, token: RString) -> Result<RArray, Error> {
+    /// `lookup_values(token, legacy_static_iv)`: see the core for why the
+    /// static-IV form is opt-in.
+    fn lookup_values(
+        ruby: &Ruby,
+        rb_self: &Self,
+        token: RString,
+        legacy_static_iv: bool,
+    ) -> Result<RArray, Error> {
         // SAFETY: as above.
-        let values =
-            unsafe { rb_self.0.lookup_values(token.as_slice()) }.map_err(|e| to_ruby(ruby, e))?;
+        let values = unsafe { rb_self.0.lookup_values(token.as_slice(), legacy_static_iv) }
+            .map_err(|e| to_ruby(ruby, e))?;
         Ok(ruby.ary_from_iter(values.iter().map(|v| ruby.str_new(v))))
     }
 
@@ -126,7 +133,7 @@ pub fn define(ruby: &Ruby, native: RModule) -> Result<(), Error> {
         "encrypt_gitlab_static",
         method!(TokenCipher::encrypt_gitlab_static, 1),
     )?;
-    class.define_method("lookup_values", method!(TokenCipher::lookup_values, 1))?;
+    class.define_method("lookup_values", method!(TokenCipher::lookup_values, 2))?;
     class.define_method("decrypt", method!(TokenCipher::decrypt, 1))?;
     class.define_method("inspect", method!(TokenCipher::inspect, 0))?;
     class.define_method("to_s", method!(TokenCipher::inspect, 0))?;

@@ -186,13 +186,16 @@ impl TokenCipher {
     }
 
     /// Every stored value that means `token`, newest format first: what a
-    /// lookup puts in `WHERE col IN (...)`.
-    pub fn lookup_values(&self, token: &[u8]) -> Result<[String; 3]> {
-        Ok([
-            self.encrypt(token)?,
-            self.encrypt_gitlab(token)?,
-            self.encrypt_gitlab_static(token)?,
-        ])
+    /// lookup puts in `WHERE col IN (...)`. GitLab's legacy static-IV form
+    /// only with `legacy_static_iv`: it encrypts each looked-up token under
+    /// one fixed IV (GCM keystream reuse across all of them), and the
+    /// query, with those values, can end up in SQL debug logs.
+    pub fn lookup_values(&self, token: &[u8], legacy_static_iv: bool) -> Result<Vec<String>> {
+        let mut values = vec![self.encrypt(token)?, self.encrypt_gitlab(token)?];
+        if legacy_static_iv {
+            values.push(self.encrypt_gitlab_static(token)?);
+        }
+        Ok(values)
     }
 
     /// The token in a stored value, or `None` when it does not decrypt.
@@ -344,11 +347,13 @@ mod tests {
             b"x",
             b"a much longer token value with spaces",
         ] {
-            let values = c.lookup_values(token).unwrap();
+            let values = c.lookup_values(token, true).unwrap();
             assert!(values[0].starts_with("tox1:"));
             assert!(values[1].starts_with('|'));
             assert!(values[1].ends_with(std::str::from_utf8(&gitlab_nonce(token)).unwrap()));
-            assert_eq!(values, c.lookup_values(token).unwrap());
+            assert_eq!(values, c.lookup_values(token, true).unwrap());
+            assert_eq!(values[2], c.encrypt_gitlab_static(token).unwrap());
+            assert_eq!(c.lookup_values(token, false).unwrap(), values[..2]);
             for value in &values {
                 assert_eq!(
                     c.decrypt(value.as_bytes())

@@ -24,8 +24,15 @@ module TokenOxide
     # Rotation: put retired key bases in previous_db_key_bases. Values and
     # digests made under them are still read and found; new ones use
     # db_key_base.
+    #
+    # read_legacy_static_iv (default false): also read and find GitLab's
+    # oldest format, encrypted under one fixed IV. Off, a lookup never
+    # computes that form (it would encrypt every presented token under the
+    # same IV, and the query lands in SQL debug logs); a stored value in it
+    # raises TokenOxide::Error instead of reading as no token.
     class Configuration
-      SETTINGS = %i[db_key_base previous_db_key_bases digest_salt key_generator key_iterations encryption_salt nonce_salt write_format].freeze
+      SETTINGS = %i[db_key_base previous_db_key_bases digest_salt key_generator key_iterations encryption_salt nonce_salt
+                    write_format read_legacy_static_iv].freeze
       WRITE_FORMATS = %i[token_oxide gitlab].freeze
 
       attr_reader(*SETTINGS)
@@ -36,6 +43,7 @@ module TokenOxide
         @encryption_salt = "token_oxide/token_authenticatable/encryption"
         @nonce_salt = "token_oxide/token_authenticatable/nonce"
         @write_format = :token_oxide
+        @read_legacy_static_iv = false
         @mutex = Mutex.new
       end
 
@@ -43,6 +51,9 @@ module TokenOxide
         define_method(:"#{name}=") do |value|
           if name == :write_format && !WRITE_FORMATS.include?(value)
             raise ArgumentError, "write_format must be one of #{WRITE_FORMATS.inspect}"
+          end
+          if name == :read_legacy_static_iv && value != true && value != false
+            raise ArgumentError, "read_legacy_static_iv must be true or false"
           end
 
           @mutex.synchronize do
@@ -88,7 +99,8 @@ module TokenOxide
       end
 
       def inspect
-        "#<#{self.class.name} write_format=#{write_format.inspect} key_iterations=#{key_iterations}>"
+        "#<#{self.class.name} write_format=#{write_format.inspect} key_iterations=#{key_iterations} " \
+          "read_legacy_static_iv=#{read_legacy_static_iv}>"
       end
       alias to_s inspect
 

@@ -12,7 +12,8 @@ module TokenOxide
     #
     # Encryption is deterministic so lookups are one indexed query over every
     # value the token may be stored as: token_oxide's tox1 format, then
-    # GitLab's dynamic-nonce and static-IV formats (see token_storage.rs).
+    # GitLab's dynamic-nonce format and, when the app opts in
+    # (read_legacy_static_iv), its static-IV format (see token_storage.rs).
     class Encrypted < Base
       MODES = %i[required optional migrating].freeze
 
@@ -62,9 +63,11 @@ module TokenOxide
       end
 
       # Every stored value that means +token+ (what a lookup searches for),
-      # under the current and any previous key base.
+      # under the current and any previous key base. GitLab's static-IV form
+      # only when the app opted in (read_legacy_static_iv).
       def lookup_values(token)
-        TokenAuthenticatable.configuration.ciphers.flat_map { |cipher| cipher.lookup_values(token) }
+        config = TokenAuthenticatable.configuration
+        config.ciphers.flat_map { |cipher| cipher.lookup_values(token, config.read_legacy_static_iv) }
       end
 
       def encrypt(token)
@@ -83,8 +86,20 @@ module TokenOxide
         if stored.is_a?(String) && !stored.empty?
           token = nil
           TokenAuthenticatable.configuration.ciphers.each { |cipher| break if (token = cipher.decrypt(stored)) }
+          refuse_legacy_static_iv!(stored) if token
         end
         token || (plaintext.get_token(record) if mode == :optional)
+      end
+
+      # A value that authenticates under GitLab's static IV is a real token:
+      # never read it as "no token" (that would lose it), say what to do.
+      def refuse_legacy_static_iv!(stored)
+        return if TokenAuthenticatable.configuration.read_legacy_static_iv
+        return unless Native::TokenCipher.format_of(stored) == :gitlab_static_iv
+
+        raise TokenOxide::Error, "#{klass.name}##{encrypted_field} holds a token in GitLab's legacy static-IV format; " \
+                                 "set read_legacy_static_iv = true in TokenOxide::TokenAuthenticatable.configure " \
+                                 "to read it, then reset the token to re-encrypt it"
       end
 
       def find_record(token, relation)

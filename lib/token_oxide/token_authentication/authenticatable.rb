@@ -44,6 +44,9 @@ module TokenOxide
 
           before_save :ensure_authentication_token
           Authenticatable.define_column_methods(self, column.to_sym, store)
+          secrets = [token_authentication_options.column, token_authentication_options.stored_column]
+          SecretFilter.filter_attributes(self, secrets)
+          SecretFilter.filter_parameters(secrets)
         end
       end
 

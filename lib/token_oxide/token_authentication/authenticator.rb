@@ -8,6 +8,11 @@ module TokenOxide
     # in constant time; the token itself is never a query condition, except as
     # a digest (store: :digest, identifier: false), where equality of a keyed
     # hash reveals nothing usable about the token.
+    #
+    # When nobody has the identifier, the token is still checked, against a
+    # StandIn record: the same code path, digest and constant-time compare
+    # either way, so the time of a failure does not tell which identifiers
+    # exist (README: "Timing").
     module Authenticator
       module_function
 
@@ -15,7 +20,8 @@ module TokenOxide
         return nil unless credentials.complete?(entity)
 
         record = entity.identifier ? find_by_identifier(entity, credentials.identifier) : find_by_digest(entity, credentials.token)
-        record if record && token_matches?(entity, record, credentials.token, now)
+        matched = token_matches?(entity, record || StandIn.for(entity), credentials.token, now)
+        record if record && matched
       end
 
       # Devise models go through find_for_authentication, which applies

@@ -29,6 +29,7 @@ module TokenOxide
           raise ArgumentError, "unknown option(s) #{unknown.map(&:inspect).join(', ')}" if unknown.any?
 
           entity = Entity.new(model, **options.slice(*ENTITY_OPTIONS))
+          SecretFilter.filter_parameters([entity.token_param]) # the token travels as <name>_token
           settings = Handler.settings(options)
           include Handler
           include Handler.helpers_for(entity, settings)

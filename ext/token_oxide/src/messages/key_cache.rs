@@ -8,6 +8,11 @@
 //! by another key releases its old string. Cached strings are only ever
 //! interned UTF-8 Strings, and a hit is confirmed by comparing the bytes, so
 //! a lookup returns exactly what interning would.
+//!
+//! Slots are published with Release and read with Acquire: under Ractors a
+//! thread that finds a slot filled by another must also see the String
+//! that slot points to fully written (Relaxed would allow a stale view on
+//! weakly ordered CPUs such as ARM).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -46,7 +51,7 @@ pub fn hash_key(ruby: &Ruby, key: &[u8]) -> Value {
         return intern(ruby, key);
     }
     let slot = &CACHE[slot_of(key)];
-    let cached = slot.load(Ordering::Relaxed);
+    let cached = slot.load(Ordering::Acquire);
     if cached != 0 {
         // SAFETY: a live String held by the GC root in `slot`; its bytes are
         // compared before any Ruby code runs.
@@ -58,7 +63,7 @@ pub fn hash_key(ruby: &Ruby, key: &[u8]) -> Value {
         }
     }
     let interned = intern(ruby, key);
-    slot.store(interned.as_raw() as usize, Ordering::Relaxed);
+    slot.store(interned.as_raw() as usize, Ordering::Release);
     interned
 }
 

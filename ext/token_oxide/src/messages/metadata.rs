@@ -144,6 +144,8 @@ pub fn serialize_json_with_metadata(
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
     let escaping = settings::escaping();
+    // The legacy envelope writes `purpose` as given (`false` stays false).
+    let given_purpose = purpose;
     let (purpose, expires_at, expires_in) =
         (truthy(purpose), truthy(expires_at), truthy(expires_in));
     if purpose.is_none() && expires_at.is_none() && expires_in.is_none() {
@@ -176,7 +178,7 @@ pub fn serialize_json_with_metadata(
         // Written as given (not `to_s`): a Symbol becomes its name, nil null.
         encode_value(
             ruby,
-            purpose.unwrap_or_else(|| ruby.qnil().as_value()),
+            given_purpose.unwrap_or_else(|| ruby.qnil().as_value()),
             escaping,
             out,
             1,
@@ -198,6 +200,10 @@ fn purpose_matches(purpose: Option<Value>, stored: &[u8]) -> Result<Option<bool>
     let Some(purpose) = purpose.filter(|p| !p.is_nil()) else {
         return Ok(Some(stored.is_empty()));
     };
+    if !purpose.to_bool() {
+        // `false.to_s`: Rails 7.2 compares against "false", not "no purpose".
+        return Ok(Some(stored == b"false"));
+    }
     if let Some(sym) = Symbol::from_value(purpose) {
         return Ok(Some(sym.name()?.as_bytes() == stored));
     }
@@ -387,7 +393,11 @@ pub fn deserialize_json_with_metadata(
     allow_marshal: bool,
     decode_fallback: bool,
 ) -> Result<Read, Error> {
-    let purpose = truthy(purpose);
+    // Only a truthy purpose demands an envelope ("missing metadata"), but
+    // an envelope's purpose is compared with `purpose.to_s`, so `false`
+    // must match "false" there (Rails 7.2's extract_from_metadata_envelope).
+    let expects_metadata = truthy(purpose).is_some();
+    let purpose = purpose.filter(|p| !p.is_nil());
     let legacy = bytes.starts_with(LEGACY_ENVELOPE_PREFIX);
     if !legacy {
         match codec::detect_format(bytes) {
@@ -401,7 +411,7 @@ pub fn deserialize_json_with_metadata(
         }
         // No envelope can hide in these bytes (not even an escaped key), so
         // the value is built straight from the text without a parse tree.
-        if purpose.is_none() && !mentions_rails_key(bytes) {
+        if !expects_metadata && !mentions_rails_key(bytes) {
             if let Some(value) = parse_fast(ruby, bytes)? {
                 return Ok(Read::Done(Outcome::Value(value)));
             }
@@ -414,7 +424,7 @@ pub fn deserialize_json_with_metadata(
         if legacy {
             return Ok(Read::Slow);
         }
-        return Ok(Read::Done(if purpose.is_none() {
+        return Ok(Read::Done(if !expects_metadata {
             Outcome::Value(tree_to_ruby(ruby, &tree)?)
         } else {
             Outcome::Content("missing metadata")

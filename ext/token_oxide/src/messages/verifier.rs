@@ -32,11 +32,13 @@ pub enum Kind {
 /// the Ruby half's `__openssl_hmac` (e.g. MD5, SHA224, SHA3-256), so old
 /// tokens signed with those digests stay readable. Everything else about the
 /// token (hex, splitting, comparing) is the core's either way.
+#[derive(Clone)]
 enum Signer {
     Native(HmacKey),
     OpenSsl { hex_len: usize },
 }
 
+#[derive(Clone)]
 struct Config {
     key: Signer,
     url_safe: bool,
@@ -111,6 +113,19 @@ fn setup(
         kind,
         force_legacy,
     });
+    Ok(())
+}
+
+/// `initialize_copy`'s native half (`dup`/`clone`): Ruby copies the
+/// instance variables but allocates an empty native part, so the copy gets
+/// its own clone of the keyed HMAC state and options here.
+fn copy_from(ruby: &Ruby, rb_self: &Verifier, other: &Verifier) -> Result<(), Error> {
+    let config = other.with(ruby, Config::clone)?;
+    let mut slot = rb_self
+        .config
+        .try_borrow_mut()
+        .map_err(|_| Error::new(ruby.exception_runtime_error(), "MessageVerifier is in use"))?;
+    *slot = Some(config);
     Ok(())
 }
 
@@ -478,6 +493,7 @@ pub fn define(ruby: &Ruby, module: RModule) -> Result<(), Error> {
     let class = module.define_class("MessageVerifier", ruby.class_object())?;
     class.define_alloc_func::<Verifier>();
     class.define_private_method("__setup", method!(setup, 6))?;
+    class.define_private_method("__copy_from", method!(copy_from, 1))?;
     class.define_private_method("__generate", method!(generate, 4))?;
     class.define_private_method("__verified", method!(verified, 3))?;
     class.define_private_method("__verify", method!(verify, 3))?;

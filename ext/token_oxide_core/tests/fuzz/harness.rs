@@ -4,6 +4,8 @@
 //! property in rounds of fresh random cases until the budget is spent:
 //!
 //! * `FUZZ_SECONDS=N` — run each target for N seconds (`rake fuzz` sets this);
+//! * `FUZZ_EXECUTIONS=N` — run each target for exactly N executions
+//!   (`FUZZ_EXECUTIONS=10000000 rake fuzz`);
 //! * otherwise `FUZZ_CASES=N` cases per target (default 2,000: the quick CI pass).
 //!
 //! `FUZZ_SEED` fixes the first round's seed to replay a run. A panic or a
@@ -35,7 +37,12 @@ fn env_u64(name: &str) -> Option<u64> {
 fn budget() -> Budget {
     match std::env::var("FUZZ_SECONDS").ok().and_then(|v| v.trim().parse::<f64>().ok()) {
         Some(secs) if secs > 0.0 => Budget::Time(Duration::from_secs_f64(secs)),
-        _ => Budget::Cases(env_u64("FUZZ_CASES").unwrap_or(DEFAULT_CASES).max(1)),
+        _ => Budget::Cases(
+            env_u64("FUZZ_EXECUTIONS")
+                .or_else(|| env_u64("FUZZ_CASES"))
+                .unwrap_or(DEFAULT_CASES)
+                .max(1),
+        ),
     }
 }
 
