@@ -73,6 +73,11 @@ RSpec.describe "TokenOxide message defaults and ActiveSupport's settings (#{Acti
       expect(TokenOxide::MessageEncryptor.new(key).decrypt_and_verify(message)).to eq(ActiveSupport::MessageEncryptor.new(key).decrypt_and_verify(message))
       signed = ActiveSupport::MessageEncryptor.new(key, "s" * 64).encrypt_and_sign("x", purpose: :p)
       expect(TokenOxide::MessageEncryptor.new(key, "s" * 64).decrypt_and_verify(signed, purpose: :p)).to eq("x")
+      # An app moving to GCM reads its old CBC messages through a rotation, as Rails documents.
+      gcm = TokenOxide::MessageEncryptor.new(key, cipher: "aes-256-gcm")
+      expect { gcm.decrypt_and_verify(message) }.to raise_error(ActiveSupport::MessageEncryptor::InvalidMessage, "missing separator")
+      gcm.rotate(cipher: "aes-256-cbc")
+      expect(gcm.decrypt_and_verify(message)).to eq(ActiveSupport::MessageEncryptor.new(key).decrypt_and_verify(message))
     end
   end
 
