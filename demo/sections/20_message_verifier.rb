@@ -8,7 +8,10 @@ require "active_support/core_ext/numeric/time"
 
 section "MessageVerifier and MessageEncryptor (Rails 7.1+ formats)" do
   secret = "demo secret key base " * 3
-  verifier = TokenOxide::MessageVerifier.new(secret, digest: "SHA256")
+  # Options left out follow ActiveSupport's process-wide settings (Marshal and
+  # the pre-7.1 envelope outside a 7.1+ app): ask for the 7.1+ format here.
+  verifier = TokenOxide::MessageVerifier.new(secret, digest: "SHA256", serializer: :json_allow_marshal,
+                                                     force_legacy_metadata_serializer: false)
   token = verifier.generate({ "user_id" => 42 }, purpose: :login, expires_in: 15.minutes)
   show "generate (purpose + 15 min)", token
   show "verified(token, purpose: :login)", verifier.verified(token, purpose: :login).inspect
@@ -27,7 +30,7 @@ section "MessageVerifier and MessageEncryptor (Rails 7.1+ formats)" do
   show "token_oxide token read by 6.1", rails61.verified(legacy.generate([1, "two"], purpose: :x), purpose: :x).inspect
 
   key = "k" * 32
-  encryptor = TokenOxide::MessageEncryptor.new(key)
+  encryptor = TokenOxide::MessageEncryptor.new(key, cipher: "aes-256-gcm", serializer: :json_allow_marshal)
   message = encryptor.encrypt_and_sign({ "card" => "4242" }, purpose: :checkout, expires_in: 60)
   show "encrypt_and_sign (AES-256-GCM)", message
   show "decrypt_and_verify", encryptor.decrypt_and_verify(message, purpose: :checkout).inspect
@@ -47,7 +50,7 @@ section "MessageVerifier and MessageEncryptor (Rails 7.1+ formats)" do
           ruby: -> { as_verifier.verified(as_token, purpose: :login) },
           oxide: -> { json_verifier.verified(ox_token, purpose: :login) })
   as_encryptor = ActiveSupport::MessageEncryptor.new(key, cipher: "aes-256-gcm", serializer: JSON)
-  json_encryptor = TokenOxide::MessageEncryptor.new(key, serializer: :json)
+  json_encryptor = TokenOxide::MessageEncryptor.new(key, cipher: "aes-256-gcm", serializer: :json)
   as_message = as_encryptor.encrypt_and_sign(value, purpose: :login, expires_in: 3600)
   ox_message = json_encryptor.encrypt_and_sign(value, purpose: :login, expires_in: 3600)
   compare("GCM encrypt_and_sign",

@@ -37,13 +37,20 @@ module TokenOxide
       def self.dump(value) = value
     end
 
+    # Whose defaults ours follow (nil without ActiveSupport).
+    ACTIVE_SUPPORT_CLASS = defined?(::ActiveSupport::MessageEncryptor) ? ::ActiveSupport::MessageEncryptor : nil
+    private_constant :ACTIVE_SUPPORT_CLASS
+
     class << self
-      # Rails' config.active_support.use_authenticated_message_encryption
-      # (true in every app since 5.2 defaults): GCM unless told otherwise.
+      # Overrides ActiveSupport::MessageEncryptor.use_authenticated_message_encryption
+      # (Rails' config.active_support.use_authenticated_message_encryption,
+      # true under load_defaults >= 5.2, false otherwise) for the default
+      # cipher: true GCM, false CBC, nil (the default) follow ActiveSupport.
       attr_accessor :use_authenticated_message_encryption
 
+      # The cipher of an encryptor built now without +cipher:+.
       def default_cipher
-        use_authenticated_message_encryption ? "aes-256-gcm" : "aes-256-cbc"
+        Messages::Defaults.use_authenticated_message_encryption?(use_authenticated_message_encryption) ? "aes-256-gcm" : "aes-256-cbc"
       end
 
       # Key length of +cipher+ (32 for the AES-256 ciphers supported).
@@ -55,11 +62,10 @@ module TokenOxide
         32
       end
     end
-    self.use_authenticated_message_encryption = true
-
-    # MessageEncryptor.new(secret, sign_secret = nil, cipher: "aes-256-gcm",
-    #   digest: "SHA1", serializer: :json_allow_marshal, url_safe: false,
-    #   force_legacy_metadata_serializer: false, on_rotation: nil)
+    # MessageEncryptor.new(secret, sign_secret = nil, cipher:, digest: "SHA1",
+    #   serializer:, url_safe: false, force_legacy_metadata_serializer:, on_rotation: nil)
+    # The cipher, serializer and envelope not given follow ActiveSupport's
+    # process-wide settings (Messages::Defaults).
     def initialize(secret, sign_secret = nil, on_rotation: nil, **options)
       @args = [secret, sign_secret]
       @options = options
@@ -69,9 +75,11 @@ module TokenOxide
       @cipher = (options[:cipher] || self.class.default_cipher).to_s.downcase
       self.class.key_len(@cipher)
       @aead_mode = @cipher == "aes-256-gcm"
-      @serializer, @native_kind = Messages::Serializers.resolve(options[:serializer] || Messages.default_serializer)
+      @serializer, @native_kind = Messages::Serializers.resolve(
+        options[:serializer] || Messages::Defaults.serializer(ACTIVE_SUPPORT_CLASS, :default_message_encryptor_serializer)
+      )
       @url_safe = options[:url_safe] ? true : false
-      @force_legacy_metadata_serializer = options[:force_legacy_metadata_serializer] ? true : false
+      @force_legacy_metadata_serializer = Messages::Defaults.force_legacy_metadata_serializer?(options)
       @verifier = MessageVerifier.new(sign_secret || secret, **options, serializer: NullSerializer) unless @aead_mode
       # GCM with a JSON serializer: one native call each way.
       @native_gcm = @aead_mode && @native_kind != "ruby" && @secret.is_a?(String)

@@ -30,8 +30,14 @@ module TokenOxide
     parent = defined?(::ActiveSupport::MessageVerifier::InvalidSignature) ? ::ActiveSupport::MessageVerifier::InvalidSignature : TokenOxide::Error
     InvalidSignature = Class.new(parent)
 
-    # MessageVerifier.new(secret, digest: "SHA1", serializer: :json_allow_marshal,
-    #   url_safe: false, force_legacy_metadata_serializer: false, on_rotation: nil)
+    # Whose defaults ours follow (nil without ActiveSupport).
+    ACTIVE_SUPPORT_CLASS = defined?(::ActiveSupport::MessageVerifier) ? ::ActiveSupport::MessageVerifier : nil
+    private_constant :ACTIVE_SUPPORT_CLASS
+
+    # MessageVerifier.new(secret, digest: "SHA1", serializer:, url_safe: false,
+    #   force_legacy_metadata_serializer:, on_rotation: nil)
+    # The serializer and envelope not given follow ActiveSupport's
+    # process-wide settings (Messages::Defaults).
     def initialize(secret, on_rotation: nil, **options)
       raise ArgumentError, "Secret should not be nil." unless secret
 
@@ -39,9 +45,11 @@ module TokenOxide
       @options = options
       @on_rotation = on_rotation
       @rotations = []
-      @serializer, kind = Messages::Serializers.resolve(options[:serializer] || Messages.default_serializer)
+      @serializer, kind = Messages::Serializers.resolve(
+        options[:serializer] || Messages::Defaults.serializer(ACTIVE_SUPPORT_CLASS, :default_message_verifier_serializer)
+      )
       @url_safe = options[:url_safe] ? true : false
-      @force_legacy_metadata_serializer = options[:force_legacy_metadata_serializer] ? true : false
+      @force_legacy_metadata_serializer = Messages::Defaults.force_legacy_metadata_serializer?(options)
       @digest = options[:digest]&.to_s || "SHA1"
       secret = secret.to_str
       __setup(secret, @digest, @url_safe, kind, @force_legacy_metadata_serializer, openssl_hex_length(secret))

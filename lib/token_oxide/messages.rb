@@ -8,16 +8,17 @@ module TokenOxide
   # Settings and helpers shared by MessageVerifier and MessageEncryptor,
   # mirroring ActiveSupport's process-wide message switches.
   #
-  # The defaults are those of a Rails 7.1+ application
-  # (<tt>config.load_defaults 7.1</tt> or later): JSON that can still read
-  # Marshal, and the single-serialized metadata envelope.
+  # The two message switches are nil unless set here: then new verifiers and
+  # encryptors follow ActiveSupport's own settings (see Messages::Defaults).
   module Messages
     class << self
-      # Serializer used when none is given (Rails: config.active_support.message_serializer).
+      # Serializer used when none is given, overriding ActiveSupport's
+      # (Rails: config.active_support.message_serializer). nil: follow it.
       attr_accessor :default_serializer
 
-      # ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata.
-      # false writes the pre-7.1 envelope (what Rails <= 7.0 and 6.1 read).
+      # Overrides ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata
+      # for objects built afterwards. false writes the pre-7.1 envelope (what
+      # Rails <= 7.0 and 6.1 read), true the 7.1+ one; nil: follow ActiveSupport.
       attr_reader :use_message_serializer_for_metadata
 
       # ActiveSupport.escape_html_entities_in_json: "<", ">" and "&" as \u003c...
@@ -28,8 +29,7 @@ module TokenOxide
       attr_reader :escape_js_separators_in_json
 
       def use_message_serializer_for_metadata=(value)
-        @use_message_serializer_for_metadata = value ? true : false
-        push_settings
+        @use_message_serializer_for_metadata = value.nil? ? nil : (value ? true : false)
       end
 
       def escape_html_entities_in_json=(value)
@@ -79,13 +79,12 @@ module TokenOxide
       private
 
       def push_settings
-        Native.configure_messages(@use_message_serializer_for_metadata, @escape_html_entities_in_json,
-                                  @escape_js_separators_in_json)
+        Native.configure_messages(@escape_html_entities_in_json, @escape_js_separators_in_json)
       end
     end
 
-    self.default_serializer = :json_allow_marshal
-    @use_message_serializer_for_metadata = true
+    @default_serializer = nil
+    @use_message_serializer_for_metadata = nil
     @escape_html_entities_in_json = true
     @escape_js_separators_in_json = true
     push_settings
@@ -93,4 +92,5 @@ module TokenOxide
 end
 
 require "token_oxide/messages/serializers"
+require "token_oxide/messages/defaults"
 require "token_oxide/messages/metadata"

@@ -55,6 +55,8 @@ module MessageVectors
     Time.singleton_class.send(:remove_method, :__vectors_now)
   end
 
+  # Runs the block (which builds the verifier: the switch is read then) with
+  # TokenOxide's envelope switch set to +flag+, then restores it.
   def with_modern_envelope(flag)
     before = TokenOxide::Messages.use_message_serializer_for_metadata
     TokenOxide::Messages.use_message_serializer_for_metadata = flag

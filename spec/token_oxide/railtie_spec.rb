@@ -40,7 +40,7 @@ RSpec.describe "TokenOxide::Railtie" do
     end
 
     it "swaps Rails' verifier for the Rust one when both sign the same bytes" do
-      rails_verifier = TokenOxide::MessageVerifier.new(key, digest: "SHA1", serializer: :json_allow_marshal)
+      rails_verifier = TokenOxide::MessageVerifier.new(key, digest: "SHA1", serializer: :json_allow_marshal, force_legacy_metadata_serializer: false)
       base.generated_token_verifier = rails_verifier
       railtie.accelerate_native_verifier(base, fake_app(rails_verifier))
       ours = base.generated_token_verifier
@@ -113,7 +113,7 @@ RSpec.describe "TokenOxide::Railtie" do
     it "derives PBKDF2-SHA256 of secret_key_base, like a 7.1+ app under load_defaults >= 7.0" do
       skip "this Active Support's key generator has a digest setting (7.0)" if ActiveSupport::KeyGenerator.respond_to?(:hash_digest_class)
       verifier = railtie.backport_verifier(fake_app(nil))
-      reference = TokenOxide::MessageVerifier.new(key, digest: "SHA1", serializer: :json_allow_marshal)
+      reference = TokenOxide::MessageVerifier.new(key, digest: "SHA1", serializer: :json_allow_marshal, force_legacy_metadata_serializer: false)
       expect(verifier.generate([3, "v"], purpose: "P")).to eq(reference.generate([3, "v"], purpose: "P"))
     end
 
@@ -123,14 +123,14 @@ RSpec.describe "TokenOxide::Railtie" do
       sha1_generator = TokenOxide::KeyGenerator.new(secret_key_base, iterations: 1000, hash_digest_class: OpenSSL::Digest::SHA1)
       app.define_singleton_method(:key_generator) { sha1_generator }
       verifier = railtie.backport_verifier(app)
-      reference = TokenOxide::MessageVerifier.new(sha1_generator.generate_key("active_record/token_for"), serializer: :json_allow_marshal)
+      reference = TokenOxide::MessageVerifier.new(sha1_generator.generate_key("active_record/token_for"), serializer: :json_allow_marshal, force_legacy_metadata_serializer: false)
       expect(verifier.generate([3], purpose: "P")).to eq(reference.generate([3], purpose: "P"))
     end
 
     it "honours config.token_oxide.key_generator_hash_digest_class" do
       verifier = railtie.backport_verifier(fake_app(nil, key_generator_hash_digest_class: OpenSSL::Digest::SHA1))
       sha1_key = OpenSSL::PKCS5.pbkdf2_hmac(secret_key_base, "active_record/token_for", 1000, 64, OpenSSL::Digest::SHA1.new)
-      reference = TokenOxide::MessageVerifier.new(sha1_key, digest: "SHA1", serializer: :json_allow_marshal)
+      reference = TokenOxide::MessageVerifier.new(sha1_key, digest: "SHA1", serializer: :json_allow_marshal, force_legacy_metadata_serializer: false)
       expect(verifier.generate([3], purpose: "P")).to eq(reference.generate([3], purpose: "P"))
     end
 

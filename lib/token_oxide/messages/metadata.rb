@@ -49,9 +49,10 @@ module TokenOxide
 
       private
 
+      # @force_legacy_metadata_serializer already folds in the process-wide
+      # switch as it was when the object was built (Messages::Defaults).
       def use_message_serializer_for_metadata?
-        !@force_legacy_metadata_serializer && Messages.use_message_serializer_for_metadata &&
-          Serializers.envelope_serializer?(@serializer)
+        !@force_legacy_metadata_serializer && Serializers.envelope_serializer?(@serializer)
       end
 
       def deserialize_with_metadata(message, purpose: nil)

@@ -9,11 +9,12 @@ RSpec.describe TokenOxide::MessageVerifier, "against the Rails 7.2 vectors" do
     vectors("message_verifier").each do |kase|
       it "#{kase["id"]}: #{kase["note"]}" do
         config = kase["verifier"]
-        verifier = described_class.new(MessageVectors.secret(config), **MessageVectors.verifier_options(config))
-        token = MessageVectors.with_modern_envelope(kase["use_message_serializer_for_metadata"]) do
-          MessageVectors.at(kase["now"]) do
-            verifier.generate(MessageVectors.value(kase), **MessageVectors.generate_options(kase["generate_options"]))
-          end
+        # The recorded process-wide envelope switch, pinned whatever ActiveSupport's is.
+        verifier = MessageVectors.with_modern_envelope(kase["use_message_serializer_for_metadata"]) do
+          described_class.new(MessageVectors.secret(config), **MessageVectors.verifier_options(config))
+        end
+        token = MessageVectors.at(kase["now"]) do
+          verifier.generate(MessageVectors.value(kase), **MessageVectors.generate_options(kase["generate_options"]))
         end
         expect(token).to eq(kase["expected_token"])
         expect(token.encoding).to eq(Encoding::US_ASCII)
@@ -23,7 +24,9 @@ RSpec.describe TokenOxide::MessageVerifier, "against the Rails 7.2 vectors" do
 
       it "#{kase["id"]}: Rails 8.1 (escape_js_separators_in_json = false)" do
         config = kase["verifier"]
-        verifier = described_class.new(MessageVectors.secret(config), **MessageVectors.verifier_options(config))
+        verifier = MessageVectors.with_modern_envelope(kase["use_message_serializer_for_metadata"]) do
+          described_class.new(MessageVectors.secret(config), **MessageVectors.verifier_options(config))
+        end
         TokenOxide::Messages.escape_js_separators_in_json = false
         token = MessageVectors.at(kase["now"]) do
           verifier.generate(MessageVectors.value(kase), **MessageVectors.generate_options(kase["generate_options"]))

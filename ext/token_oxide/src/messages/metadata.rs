@@ -152,7 +152,7 @@ pub fn serialize_json_with_metadata(
         return encode_value(ruby, value, escaping, out, 0);
     }
     let exp = expiry_text(ruby, expires_at, expires_in)?;
-    if settings::use_message_serializer_for_metadata() && !force_legacy {
+    if !force_legacy {
         out.extend_from_slice(br#"{"_rails":{"data":"#);
         encode_value(ruby, value, escaping, out, 1)?;
         if let Some(exp) = exp {
