@@ -80,7 +80,10 @@ RSpec.describe "TokenOxide::Railtie" do
     end
 
     it "copies url_safe, digest and serializer from Rails' verifier, and then swaps" do
-      rails_verifier = TokenOxide::MessageVerifier.new(key, digest: "SHA256", url_safe: true, serializer: :json_allow_marshal)
+      # The 7.1+ envelope spelled out: the stand-in is a 7.1+ app's verifier,
+      # whatever ActiveSupport's process-wide default is on this leg.
+      rails_verifier = TokenOxide::MessageVerifier.new(key, digest: "SHA256", url_safe: true, serializer: :json_allow_marshal,
+                                                            force_legacy_metadata_serializer: false)
       expect(railtie.rails_verifier_options(rails_verifier)).to include(digest: "SHA256", url_safe: true)
       base.generated_token_verifier = rails_verifier
       railtie.accelerate_native_verifier(base, fake_app(rails_verifier))

@@ -183,14 +183,6 @@ RSpec.describe "TokenOxide messages: differential fuzzing against ActiveSupport"
           ActiveSupport::MessageVerifier.new(secret, digest: config[:digest], serializer: serializer)
         end
 
-      originals = values.product(metadata).map do |value, (meta, generate, verify)|
-        generate = generate.dup
-        legacy = generate.delete(:legacy)
-        maker = ours_for.call(legacy)
-        message = encryptor ? maker.encrypt_and_sign(value, **generate) : maker.generate(value, **generate)
-        [message, meta, verify]
-      end
-
       calls = lambda do |reader, message, verify|
         if encryptor
           [outcome.call { reader.decrypt_and_verify(message, **verify) }]
@@ -199,14 +191,29 @@ RSpec.describe "TokenOxide messages: differential fuzzing against ActiveSupport"
         end
       end
 
+      originals = values.product(metadata).map do |value, (meta, generate, verify)|
+        generate = generate.dup
+        legacy = generate.delete(:legacy)
+        maker = ours_for.call(legacy)
+        message = encryptor ? maker.encrypt_and_sign(value, **generate) : maker.generate(value, **generate)
+        # 6.1 answers nil for some unmutated originals (an envelope it reads
+        # differently, an expired or nil value): its nil for a mutation of
+        # such a message says nothing about the mutation, so on 6.1 only the
+        # originals it reads are mutated as text.
+        [message, meta, verify, calls.call(rails, message, verify).none? { |o| rejections.include?(o) }]
+      end
+
+      readable_originals = originals.select(&:last)
       rng = Random.new(seed + label.sum)
       compared = Hash.new(0)
       skipped = Hash.new(0)
       answers = Hash.new(0)
       mismatches = []
       (share * 2).times do |i|
-        original, meta, verify = originals.sample(random: rng)
         kind = i.even? ? :text : :payload
+        # 6.1 mutates only messages it reads itself (see the skip below).
+        pool = kind == :text && !rails7 ? readable_originals : originals
+        original, meta, verify, = pool.sample(random: rng)
         if kind == :text
           message = mutate.call(rng, original, text_chars)
           if message.b == original.b
