@@ -167,7 +167,8 @@ RSpec.describe "token_oxide in booted Rails 7.1+ apps" do
   end
 
   describe "settings ours copies from Rails' verifier (then the probe still decides)" do
-    [%w[7.2 url_safe_sha256], %w[7.0 url_safe], %w[7.2 custom_serializer]].each do |load_defaults, variant|
+    # message_pack: ours writes it through ActiveSupport::MessagePack (msgpack 1.7 is on this leg).
+    [%w[7.2 url_safe_sha256], %w[7.0 url_safe], %w[7.2 custom_serializer], %w[7.2 message_pack]].each do |load_defaults, variant|
       it "swaps under #{variant} (load_defaults #{load_defaults}) and signs the same bytes" do
         report = Rails72Apps.report(load_defaults, variant)
         expect(report["verifier_class"]).to eq("TokenOxide::MessageVerifier")
@@ -178,7 +179,6 @@ RSpec.describe "token_oxide in booted Rails 7.1+ apps" do
 
   describe "apps where ours must not replace Rails' verifier" do
     {
-      "message_pack" => "a MessagePack serializer (ours has none)",
       "rotation" => "a rotated-out secret_key_base (the probe cannot check old secrets)",
       "legacy_envelope" => "force_legacy_metadata_serializer on the verifier (the probe sees different bytes)",
       "accelerate_off" => "config.token_oxide.accelerate = false"

@@ -130,8 +130,10 @@ module TokenOxide
         end
 
         # Without ActiveSupport::MessagePack nothing is taken for MessagePack.
+        # The bytes are looked at first, so reading a JSON or Marshal message
+        # never loads msgpack (and ActiveSupport's time extensions).
         def dumped?(dumped)
-          MessagePackFormat.available? && dumped.start_with?(MESSAGE_PACK_SIGNATURE)
+          dumped.start_with?(MESSAGE_PACK_SIGNATURE) && MessagePackFormat.available?
         end
       end
 

@@ -253,7 +253,12 @@ RSpec.describe "TokenOxide messages: differential fuzzing against ActiveSupport"
                 "answers #{answers.inspect}"
       warn summary if ENV["DIFF_FUZZ_REPORT"]
       expect(mismatches.first(8)).to eq([]), "#{summary}; first: #{mismatches.first(5).map(&:inspect).join("\n")}"
-      expect(total).to be >= (rails7 ? share * 2 - skipped[:unchanged] : share) # 6.1 skips many payload cases
+      if rails7 # every case is compared but unchanged ones and 7.2.2's known base64 difference
+        expect(skipped.keys - [:unchanged, :"7.2.2 does not retry the legacy envelope's base64"]).to eq([])
+        expect(total).to eq(share * 2 - skipped.values.sum)
+      else
+        expect(total).to be >= share # 6.1 skips many payload cases
+      end
       # Mutated payloads still reach values and nil, not only the first check.
       expect(answers[:value]).to be > 0
       expect(answers[[:nil]] + answers[[:raise, "InvalidMessage"]]).to be > 0
