@@ -10,6 +10,7 @@ require "token_oxide/native"
 require "token_oxide/random"
 require "token_oxide/message_verifier"
 require "token_oxide/message_encryptor"
+require "token_oxide/verifier_factory"
 require "token_oxide/key_generator"
 require "token_oxide/token_authentication"
 

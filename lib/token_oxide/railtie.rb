@@ -26,6 +26,14 @@ module TokenOxide
       ActiveSupport.on_load(:active_record) { Railtie.install_model(self) }
     end
 
+    # Rails 7.1+: Rails.application.message_verifiers hands out token_oxide
+    # verifiers per salt where they sign the same bytes (VerifierFactory).
+    # Before the app's initializers, which may already ask it for verifiers.
+    config.token_oxide.accelerate_message_verifiers = true
+    config.before_initialize do |app|
+      Railtie.install_verifier_factory(app)
+    end
+
     # After Active Record's own hook (7.1+; absent names are ignored), so its
     # verifier exists when ours is weighed against it.
     initializer "token_oxide.generated_token_verifier", after: "active_record.generated_token_verifier" do
@@ -34,11 +42,15 @@ module TokenOxide
       end
     end
 
-    # Payloads for the probe in same_output?.
-    PROBES = (0..2).map { |n| [1, { "token_oxide" => "probe#{'!' * n}" }] }.freeze
-    PROBE_PURPOSE = "token_oxide/probe"
-
     class << self
+      def install_verifier_factory(app)
+        settings = app.config.token_oxide
+        return if settings.accelerate == false || settings.accelerate_message_verifiers == false
+        return unless app.respond_to?(:message_verifiers)
+
+        VerifierFactory.install(app.message_verifiers) { |message| ::Rails.logger&.info(message) }
+      end
+
       def native_token_for?(base)
         defined?(::ActiveRecord::TokenFor) && base < ::ActiveRecord::TokenFor
       end
@@ -118,16 +130,9 @@ module TokenOxide
         options
       end
 
-      # Probes without expiry are deterministic, so equal bytes mean equal
-      # key, digest, serializer and envelope. They are one byte apart because
-      # strict and URL-safe base64 differ only in padding when the text has
-      # no "+" or "/": of three consecutive lengths at least one is padded,
-      # in either envelope (one probe alone missed url_safe: under Marshal
-      # and the pre-7.1 envelope).
+      # The probe VerifierFactory uses too (one implementation).
       def same_output?(rails_verifier, ours)
-        PROBES.all? do |probe|
-          rails_verifier.generate(probe, purpose: PROBE_PURPOSE) == ours.generate(probe, purpose: PROBE_PURPOSE)
-        end
+        VerifierFactory.same_output?(rails_verifier, ours)
       end
 
       # Rails 7.0's key generator already has the digest setting a 7.1 app

@@ -12,6 +12,8 @@
 # Everything reported is measured here; the spec decides what is right.
 require "json"
 require "logger"
+require "securerandom"
+require "stringio"
 require "tmpdir"
 
 OPTIONS = JSON.parse(ARGV.fetch(0))
@@ -38,6 +40,16 @@ module PlainJSON
   def self.load(string) = JSON.parse(string)
 end
 
+# A serializer whose output differs on every call (variant "random_serializer"):
+# no probe can show ours signs the same bytes, so Rails' chain must stay.
+module SaltedJSON
+  def self.dump(value) = JSON.generate([SecureRandom.hex(4), value])
+  def self.load(string) = JSON.parse(string).last
+end
+
+# What the app logs (the Railtie reports kept verifiers there).
+LOG = StringIO.new
+
 # The verifier an app assigns itself (variant "assigned").
 APP_VERIFIER = ActiveSupport::MessageVerifier.new("app-assigned-secret" * 4, digest: "SHA256")
 
@@ -45,7 +57,7 @@ class Rails72App < Rails::Application
   config.load_defaults LOAD_DEFAULTS
   config.root = Dir.mktmpdir("token_oxide-rails72")
   config.eager_load = false
-  config.logger = Logger.new(nil)
+  config.logger = Logger.new(LOG)
   config.secret_key_base = SECRET_KEY_BASE
   config.hosts.clear
   config.active_support.report_deprecations = false
@@ -74,6 +86,11 @@ class Rails72App < Rails::Application
     config.before_initialize do |app|
       app.message_verifiers.clear_rotations
       app.message_verifiers.rotate(serializer: PlainJSON)
+    end
+  when "random_serializer"
+    config.before_initialize do |app|
+      app.message_verifiers.clear_rotations
+      app.message_verifiers.rotate(serializer: SaltedJSON)
     end
   when "assigned"
     initializer("rails72.assign_token_verifier") do
@@ -183,12 +200,14 @@ class Report
   def run
     travel_to(NOW) do
       verifier_facts
+      message_verifiers_facts
       token_for_facts
       secure_token_facts
       password_reset_facts
     end
     request_facts
     token_field_facts
+    log_facts
     @facts
   ensure
     travel_back
@@ -196,7 +215,15 @@ class Report
 
   private
 
-  def rails_verifier = Rails.application.message_verifier("active_record/token_for")
+  # What Rails' own code builds for a salt of the app's factory (its
+  # settings and rotations), whatever token_oxide's factory hook chose.
+  def rails_built(salt)
+    ActiveSupport::MessageVerifiers.instance_method(:build_with_rotations).bind_call(Rails.application.message_verifiers, salt)
+  end
+
+  def rails_verifier = @rails_verifier ||= rails_built("active_record/token_for")
+
+  def app_verifier = Rails.application.message_verifier("active_record/token_for")
 
   def installed = ActiveRecord::Base.generated_token_verifier
 
@@ -211,7 +238,8 @@ class Report
     @facts.merge!(
       "rails" => Rails.version, "ruby" => RUBY_VERSION, "load_defaults" => LOAD_DEFAULTS, "variant" => VARIANT,
       "verifier_class" => installed.class.name,
-      "verifier_is_rails_own" => installed.equal?(rails_verifier),
+      "verifier_is_rails_own" => installed.equal?(app_verifier) && installed.instance_of?(ActiveSupport::MessageVerifier),
+      "verifier_from_app_factory" => installed.equal?(app_verifier),
       "verifier_is_app_assigned" => installed.equal?(APP_VERIFIER),
       "rails_verifier_class" => rails_verifier.class.name,
       "rails_token_for_native" => ActiveRecord::Base < ActiveRecord::TokenFor,
@@ -219,6 +247,34 @@ class Report
       "use_message_serializer_for_metadata" => ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata,
       "key_generator_hash_digest_class" => ActiveSupport::KeyGenerator.hash_digest_class.name
     )
+  end
+
+  def log_facts
+    @facts["token_oxide_log"] = LOG.string.lines.grep(/token_oxide/).map(&:strip)
+  end
+
+  # Rails.application.message_verifier(salt): the class handed out, and its
+  # tokens against those of the chain Rails' own code builds for that salt,
+  # each read by the other (with purpose and expiry); where the app rotates,
+  # a token of the rotated-out link too.
+  def message_verifiers_facts
+    @facts["message_verifiers"] = %w[app/remember_me app/invitations].to_h do |salt|
+      ours = Rails.application.message_verifier(salt)
+      reference = rails_built(salt)
+      value = { "id" => 7, "scope" => salt }
+      options = { purpose: "login", expires_in: 3600 }
+      mine = ours.generate(value, **options)
+      theirs = reference.generate(value, **options)
+      old_link = reference.instance_variable_get(:@rotations)&.first
+      facts = {
+        "class" => ours.class.name, "same_token" => mine == theirs,
+        "ours_reads_rails" => ours.verified(theirs, purpose: "login") == value,
+        "rails_reads_ours" => reference.verified(mine, purpose: "login") == value,
+        "rotations" => (reference.instance_variable_get(:@rotations) || []).size
+      }
+      facts["ours_reads_rotated_link"] = ours.verified(old_link.generate(value, **options), purpose: "login") == value if old_link
+      [salt, facts]
+    end
   end
 
   # Tokens for the same record and purpose from whatever the Railtie

@@ -19,7 +19,8 @@ module Rails72Apps
   CONFIGURATIONS = [
     %w[7.2 plain], %w[7.0 plain], %w[6.1 plain],
     %w[7.2 url_safe_sha256], %w[7.0 url_safe], %w[7.2 custom_serializer],
-    %w[7.2 message_pack], %w[7.2 rotation], %w[7.2 legacy_envelope], %w[7.2 accelerate_off], %w[7.2 assigned]
+    %w[7.2 message_pack], %w[7.2 rotation], %w[7.2 legacy_envelope], %w[7.2 accelerate_off], %w[7.2 assigned],
+    %w[7.2 random_serializer]
   ].freeze
 
   module_function
@@ -113,6 +114,13 @@ RSpec.describe "token_oxide in booted Rails 7.1+ apps" do
         expect(report["verifier_is_rails_own"]).to be(false)
       end
 
+      it "hands out ours from Rails.application.message_verifier(salt), signing and reading as Rails' own chain" do
+        report["message_verifiers"].each do |salt, facts|
+          expect(facts).to include("class" => "TokenOxide::MessageVerifier", "same_token" => true,
+                                   "ours_reads_rails" => true, "rails_reads_ours" => true), salt
+        end
+      end
+
       it "makes generates_token_for tokens equal to Rails' own verifier's, each read by the other" do
         expect_tokens_interchangeable(report)
         expect(report["email_confirmation"]["after_a_day"]).to be_nil
@@ -168,19 +176,34 @@ RSpec.describe "token_oxide in booted Rails 7.1+ apps" do
 
   describe "settings ours copies from Rails' verifier (then the probe still decides)" do
     # message_pack: ours writes it through ActiveSupport::MessagePack (msgpack 1.7 is on this leg).
-    [%w[7.2 url_safe_sha256], %w[7.0 url_safe], %w[7.2 custom_serializer], %w[7.2 message_pack]].each do |load_defaults, variant|
+    # legacy_envelope: the factory hands ours the option itself.
+    [%w[7.2 url_safe_sha256], %w[7.0 url_safe], %w[7.2 custom_serializer], %w[7.2 message_pack],
+     %w[7.2 legacy_envelope]].each do |load_defaults, variant|
       it "swaps under #{variant} (load_defaults #{load_defaults}) and signs the same bytes" do
         report = Rails72Apps.report(load_defaults, variant)
         expect(report["verifier_class"]).to eq("TokenOxide::MessageVerifier")
         expect_tokens_interchangeable(report)
+        report["message_verifiers"].each_value { |facts| expect(facts).to include("class" => "TokenOxide::MessageVerifier", "same_token" => true) }
+      end
+    end
+  end
+
+  describe "an app that rotates its secret_key_base (message_verifiers.rotate)" do
+    let(:report) { Rails72Apps.report("7.2", "rotation") }
+
+    it "gets ours from the factory once every link of the chain is probed, and reads the rotated-out secret's tokens" do
+      expect(report["verifier_class"]).to eq("TokenOxide::MessageVerifier")
+      expect(report["verifier_from_app_factory"]).to be(true)
+      expect_tokens_interchangeable(report)
+      report["message_verifiers"].each do |salt, facts|
+        expect(facts).to include("class" => "TokenOxide::MessageVerifier", "same_token" => true, "rotations" => 1,
+                                 "ours_reads_rotated_link" => true), salt
       end
     end
   end
 
   describe "apps where ours must not replace Rails' verifier" do
     {
-      "rotation" => "a rotated-out secret_key_base (the probe cannot check old secrets)",
-      "legacy_envelope" => "force_legacy_metadata_serializer on the verifier (the probe sees different bytes)",
       "accelerate_off" => "config.token_oxide.accelerate = false"
     }.each do |variant, why|
       it "keeps Rails' own verifier with #{why}" do
@@ -188,7 +211,20 @@ RSpec.describe "token_oxide in booted Rails 7.1+ apps" do
         expect(report["verifier_class"]).to eq("ActiveSupport::MessageVerifier")
         expect(report["verifier_is_rails_own"]).to be(true)
         expect_tokens_interchangeable(report) # trivially Rails' both ways; the app keeps working
+        report["message_verifiers"].each_value { |facts| expect(facts["class"]).to eq("ActiveSupport::MessageVerifier") }
       end
+    end
+
+    it "keeps Rails' chain for each salt whose tokens ours cannot be shown to reproduce, and says so once in the log" do
+      report = Rails72Apps.report("7.2", "random_serializer")
+      expect(report["verifier_class"]).to eq("ActiveSupport::MessageVerifier")
+      report["message_verifiers"].each do |salt, facts|
+        expect(facts["class"]).to eq("ActiveSupport::MessageVerifier"), salt
+        expect(facts).to include("ours_reads_rails" => true, "rails_reads_ours" => true) # both are Rails' chain
+      end
+      kept = report["token_oxide_log"].grep(/kept Rails' MessageVerifier/)
+      expect(kept.size).to eq(3) # active_record/token_for and the two salts of the report, once each
+      expect(kept).to all(include("token_oxide's would sign differently"))
     end
 
     it "leaves a verifier the app assigned itself alone" do
