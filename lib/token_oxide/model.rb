@@ -4,6 +4,7 @@ require "active_support/concern"
 require "token_oxide/model/secure_token"
 require "token_oxide/model/token_for"
 require "token_oxide/model/password_reset"
+require "token_oxide/model/signed_id"
 
 module TokenOxide
   # The Rails token DSL for Active Record models, with the Rust core underneath:

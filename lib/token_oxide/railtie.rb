@@ -20,9 +20,11 @@ module TokenOxide
   class Railtie < ::Rails::Railtie
     config.token_oxide = ActiveSupport::OrderedOptions.new
     config.token_oxide.accelerate = true
+    config.token_oxide.accelerate_signed_ids = true # signed_id / find_signed (Model::SignedId)
 
     initializer "token_oxide.model" do |app|
       Model.accelerate = app.config.token_oxide.accelerate != false
+      Model::SignedId.accelerate = app.config.token_oxide.accelerate_signed_ids != false
       ActiveSupport.on_load(:active_record) { Railtie.install_model(self) }
     end
 
@@ -59,6 +61,7 @@ module TokenOxide
         base.include(Model::SecureToken)
         base.include(Model::TokenFor) unless native_token_for?(base)
         base.include(Model::PasswordReset) unless native_reset_token_options?
+        base.singleton_class.prepend(Model::SignedId) if base.respond_to?(:signed_id_verifier)
       end
 
       # Active Model 8.1 has reset_token: { expires_in: } itself.

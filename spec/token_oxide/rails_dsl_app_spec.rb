@@ -2,12 +2,14 @@
 
 require "spec_helper"
 require "rack/test"
+require "active_support/testing/time_helpers"
 
 # The Railtie in the shared booted Rails app (TokenOxideSpec.rails_app): models
 # declared with the plain Rails DSL, and a password-reset and an
 # email-confirmation flow driven through real HTTP requests on SQLite.
 RSpec.describe "token_oxide in a booted Rails app" do
   include Rack::Test::Methods
+  include ActiveSupport::Testing::TimeHelpers
 
   def app
     TokenOxideSpec.rails_app
@@ -71,11 +73,47 @@ RSpec.describe "token_oxide in a booted Rails app" do
       skip "Active Record #{ActiveRecord.version} has no TokenFor of its own" unless defined?(ActiveRecord::TokenFor)
       verifier = ActiveRecord::Base.generated_token_verifier
       expect(verifier).to be_a(TokenOxide::MessageVerifier)
-      rails_verifier = app.message_verifier("active_record/token_for")
+      # What Rails' own code builds for that salt (the app's factory itself hands out ours).
+      rails_verifier = ActiveSupport::MessageVerifiers.instance_method(:build_with_rotations)
+                                                      .bind_call(app.message_verifiers, "active_record/token_for")
       expect(rails_verifier).to be_an_instance_of(ActiveSupport::MessageVerifier)
       payload = [7, "x"]
       expect(verifier.generate(payload, purpose: "User\nreset\n900")).to eq(rails_verifier.generate(payload, purpose: "User\nreset\n900"))
       expect(rails_verifier.verified(verifier.generate(payload, purpose: "P"), purpose: "P")).to eq(payload)
+    end
+
+    # Rails' default signed-id verifier, built here the way Active Record
+    # builds it (SHA256, the JSON module, url_safe on 7.1+).
+    def rails_signed_id_verifier
+      secret = ActiveRecord::Base.signed_id_verifier_secret
+      secret = secret.call if secret.respond_to?(:call)
+      url_safe = ActiveRecord.version >= Gem::Version.new("7.1") ? { url_safe: true } : {}
+      ActiveSupport::MessageVerifier.new(secret, digest: "SHA256", serializer: JSON, **url_safe)
+    end
+
+    it "signs signed_id with the Rust verifier, byte-identical to Rails' default, and reads Rails' own" do
+      user = DslApp::User.create!(email: "signed@example.com", password: "x")
+      expect(DslApp::User.signed_id_verifier).to be_a(TokenOxide::MessageVerifier)
+      rails = rails_signed_id_verifier
+      purpose = DslApp::User.combine_signed_id_purposes("invite")
+      expect(user.signed_id(purpose: "invite")).to eq(rails.generate(user.id, purpose: purpose))
+      expect(DslApp::User.find_signed(rails.generate(user.id, purpose: purpose), purpose: "invite")).to eq(user)
+      expect(rails.verified(user.signed_id(purpose: "invite"), purpose: purpose)).to eq(user.id)
+      expect(DslApp::User.find_signed(user.signed_id(purpose: "invite"), purpose: "other")).to be_nil
+      expect { DslApp::User.find_signed!("#{user.signed_id}x") }.to raise_error(ActiveSupport::MessageVerifier::InvalidSignature)
+      travel_to(now) do
+        expiring = user.signed_id(expires_in: 60)
+        expect(expiring).to eq(rails.generate(user.id, expires_in: 60, purpose: DslApp::User.combine_signed_id_purposes(nil)))
+        travel 61
+        expect(DslApp::User.find_signed(expiring)).to be_nil
+      end
+    end
+
+    it "leaves a signed_id_verifier the app assigned alone" do
+      custom = ActiveSupport::MessageVerifier.new("custom signed id secret" * 3)
+      model = Class.new(DslApp::User) { def self.name = "DslApp::CustomSigned" }
+      model.signed_id_verifier = custom
+      expect(model.signed_id_verifier).to equal(custom)
     end
 
     it "reads config.token_oxide.accelerate" do
