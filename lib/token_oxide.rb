@@ -23,6 +23,9 @@ module TokenOxide
   # The Rails token DSL for Active Record models, and its verifier.
   autoload :Model, "token_oxide/model"
   autoload :TokenForVerifier, "token_oxide/token_for_verifier"
+  # Devise.token_generator / Devise.friendly_token (the Railtie installs them).
+  autoload :DeviseTokenGenerator, "token_oxide/devise_token_generator"
+  autoload :DeviseFriendlyToken, "token_oxide/devise_token_generator"
 end
 
 require "token_oxide/railtie" if defined?(Rails::Railtie)

@@ -36,6 +36,13 @@ module TokenOxide
       Railtie.install_verifier_factory(app)
     end
 
+    # Devise (when loaded): Devise.token_generator and Devise.friendly_token
+    # from the Rust core, after Devise built its generator from secret_key.
+    config.token_oxide.accelerate_devise = true
+    config.after_initialize do |app|
+      Railtie.install_devise(app)
+    end
+
     # After Active Record's own hook (7.1+; absent names are ignored), so its
     # verifier exists when ours is weighed against it.
     initializer "token_oxide.generated_token_verifier", after: "active_record.generated_token_verifier" do
@@ -51,6 +58,15 @@ module TokenOxide
         return unless app.respond_to?(:message_verifiers)
 
         VerifierFactory.install(app.message_verifiers) { |message| ::Rails.logger&.info(message) }
+      end
+
+      def install_devise(app)
+        settings = app.config.token_oxide
+        return if settings.accelerate == false || settings.accelerate_devise == false
+        return unless defined?(::Devise::TokenGenerator) && ::Devise.respond_to?(:token_generator)
+
+        ::Devise.singleton_class.prepend(DeviseFriendlyToken) unless ::Devise.singleton_class.include?(DeviseFriendlyToken)
+        DeviseTokenGenerator.install
       end
 
       def native_token_for?(base)
