@@ -61,7 +61,10 @@ module TokenOxideHardening
         "TokenOxide::Native::KeyGenerator" => -> { TokenOxide::Native::KeyGenerator.new(SECRET, 10, "SHA256") },
         "TokenOxide::Native::TokenCipher" => -> { TokenOxide::Native::TokenCipher.new(KEY32, SECRET, SECRET, true) },
         "TokenOxide::MessageVerifier" => -> { TokenOxide::MessageVerifier.new(SECRET) },
-        "TokenOxide::MessageEncryptor" => -> { TokenOxide::MessageEncryptor.new(KEY32) }
+        "TokenOxide::MessageEncryptor" => -> { TokenOxide::MessageEncryptor.new(KEY32) },
+        "TokenOxide::DeviseTokenGenerator" => lambda {
+          TokenOxide::DeviseTokenGenerator.new(TokenOxide::CachingKeyGenerator.new(TokenOxide::KeyGenerator.new(SECRET, iterations: 10)))
+        }
       }
     end
 
@@ -83,7 +86,8 @@ module TokenOxideHardening
         "TokenOxide::KeyGenerator.hash_digest_class=" => [OpenSSL::Digest::SHA1],
         "TokenOxide::CachingKeyGenerator.new" => [TokenOxide::KeyGenerator.new(SECRET, iterations: 10)],
         "TokenOxide::MessageVerifier.new" => [SECRET],
-        "TokenOxide::MessageEncryptor.new" => [KEY32]
+        "TokenOxide::MessageEncryptor.new" => [KEY32],
+        "TokenOxide::DeviseTokenGenerator.new" => [TokenOxide::KeyGenerator.new(SECRET, iterations: 10)]
       }
     end
 
