@@ -20,17 +20,20 @@ RSpec.describe "Token handler timing: known vs unknown identifier" do
 
   after(:all) { TokenOxide::TokenAuthentication.reset_configuration! }
 
+  # Retaken while the A/A control says the machine was busy (Timing.quiet).
+  define_method(:quiet) { |&measure| TokenOxideHardening::Timing.quiet(bar, &measure) }
+
   %i[member client].each do |target|
     store = target == :member ? "plaintext" : "digest, expiring"
     it "a wrong token costs the same whether or not the identifier exists (#{store} store, in process)" do
-      report = TokenTimingApp.in_process(target, samples: 6_000, rounds: 3)
+      report = quiet { TokenTimingApp.in_process(target, samples: 6_000, rounds: 3) }
       expect(report.noise).to be < bar, "A/A control too noisy to judge:\n#{report.lines.join("\n")}"
       expect(report.worst).to be < bar, report.lines.join("\n")
     end
   end
 
   it "catches the old behaviour (no token check on a miss), so the measurement can see the leak" do
-    report = TokenTimingApp.leaky_control(:client, samples: 6_000, rounds: 3)
+    report = quiet { TokenTimingApp.leaky_control(:client, samples: 6_000, rounds: 3) }
     expect(report.noise).to be < bar, report.lines.join("\n")
     expect(report.worst).to be > bar, report.lines.join("\n")
   end
