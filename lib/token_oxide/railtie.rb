@@ -98,6 +98,9 @@ module TokenOxide
       # Rails made; a verifier the app assigned itself is left alone.
       def accelerate_native_verifier(base, app)
         rails_verifier = app.message_verifier(TokenForVerifier::SALT)
+        # The app's factory already handed out ours (VerifierFactory probed it).
+        return if rails_verifier.is_a?(MessageVerifier) && VerifierFactory.installed?(app)
+
         current = base.generated_token_verifier
         return unless current.nil? || current.equal?(rails_verifier)
         # Tokens signed by rotated-out secrets could not be probed: keep Rails'.

@@ -27,6 +27,11 @@ module TokenOxide
           factory.class.private_method_defined?(:build_with_rotations) && factory.class.private_method_defined?(:build)
       end
 
+      # Whether +app+'s message_verifiers factory has the hook.
+      def installed?(app)
+        app.respond_to?(:message_verifiers) && app.message_verifiers.singleton_class.include?(Hooks)
+      end
+
       # Returns true when installed, false when this factory cannot take it.
       def install(factory, &report)
         return false unless supported?(factory)
