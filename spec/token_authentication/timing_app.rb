@@ -102,9 +102,7 @@ module TokenTimingApp
   def in_process(target, samples:, rounds:)
     entity = entity(target)
     authenticator = TokenOxide::TokenAuthentication::Authenticator
-    TokenOxideHardening::Timing.compare("Authenticator.authenticate (#{target}, in process)", classes(target),
-                                        pairs: PAIRS, control: CONTROL, samples: samples, rounds: rounds,
-                                        warmup: 300) do |(id, token)|
+    measure("Authenticator.authenticate (#{target}, in process)", target, samples, rounds) do |(id, token)|
       authenticator.authenticate(entity, TokenOxide::TokenAuthentication::Credentials.new(id, token))
     end
   end
@@ -114,9 +112,7 @@ module TokenTimingApp
   def leaky_control(target, samples:, rounds:)
     entity = entity(target)
     authenticator = TokenOxide::TokenAuthentication::Authenticator
-    TokenOxideHardening::Timing.compare("CONTROL: no token check on a miss (#{target}, in process)", classes(target),
-                                        pairs: PAIRS, control: CONTROL, samples: samples, rounds: rounds,
-                                        warmup: 300) do |(id, token)|
+    measure("CONTROL: no token check on a miss (#{target}, in process)", target, samples, rounds) do |(id, token)|
       record = authenticator.find_by_identifier(entity, id)
       record && authenticator.token_matches?(entity, record, token, Time.current)
     end
@@ -129,12 +125,16 @@ module TokenTimingApp
     session = Rack::Test::Session.new(Object.const_get(controller).action(:index))
     id_param, token_param = spec[:params]
     label = controller == spec[:controller] ? "GET with a wrong token" : "CONTROL: #{controller}"
-    TokenOxideHardening::Timing.compare("#{label} (#{target}, through rack-test)", classes(target),
-                                        pairs: PAIRS, control: CONTROL, samples: samples, rounds: rounds,
-                                        warmup: 300) do |(id, token)|
+    measure("#{label} (#{target}, through rack-test)", target, samples, rounds) do |(id, token)|
       session.get("/", id_param => id, token_param => token)
       raise "expected 401, got #{session.last_response.status}" unless session.last_response.status == 401
     end
+  end
+
+  # Known vs unknown identifier (and the A/A control) for +target+.
+  def measure(name, target, samples, rounds, &run)
+    TokenOxideHardening::Timing.compare(name, classes(target), pairs: PAIRS, control: CONTROL,
+                                                               samples: samples, rounds: rounds, warmup: 300, &run)
   end
 
   def const(name, value)
