@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "active_support/concern"
+require "token_oxide/token_authenticatable/undecryptable_token"
 require "token_oxide/token_authenticatable/configuration"
 require "token_oxide/token_authenticatable/base"
 require "token_oxide/token_authenticatable/insecure"
@@ -123,8 +124,8 @@ module TokenOxide
         methods.define_method(:"set_#{field}") { |token| strategy.set_token(self, token) }
         methods.define_method(:"ensure_#{field}") { strategy.ensure_token(self) }
         methods.define_method(:"ensure_#{field}!") { strategy.ensure_token!(self) }
-        methods.define_method(:"reset_#{field}!") { strategy.reset_token!(self) }
-        methods.define_method(:"rewrite_#{field}") { strategy.rewrite_token(self) }
+        methods.define_method(:"reset_#{field}!") { |force: false| strategy.reset_token!(self, force: force) }
+        methods.define_method(:"rewrite_#{field}") { |force: false| strategy.rewrite_token(self, force: force) }
         methods.define_method(:"#{field}_matches?") { |other| strategy.matches?(self, other) }
         methods.define_method(:"#{field}_expires_at") { strategy.expires_at(self) }
         methods.define_method(:"#{field}_expired?") { strategy.expired?(self) }

@@ -179,12 +179,12 @@ RSpec.describe TokenOxide::TokenAuthenticatable do
       expect { klass.new.set_token("") }.to raise_error(ArgumentError)
     end
 
-    it "treats an undecryptable column as no token" do
+    it "raises on reading an undecryptable column instead of reading it as no token" do
       klass = encrypted_model(:required, :ta_encrypted_only)
       record = klass.create!
       record.update_columns(token_encrypted: "tox1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-      expect(klass.find(record.id).token).to be_nil
-      expect(klass.find(record.id).token_matches?("anything")).to be(false)
+      expect { klass.find(record.id).token }.to raise_error(TokenOxide::TokenAuthenticatable::UndecryptableToken, /id: #{record.id}.*token_encrypted/)
+      expect { klass.find(record.id).token_matches?("anything") }.to raise_error(TokenOxide::TokenAuthenticatable::UndecryptableToken)
     end
   end
 
@@ -216,7 +216,8 @@ RSpec.describe TokenOxide::TokenAuthenticatable do
         record = klass.create!
         record.update_columns(token_encrypted: GitlabReference.encrypt_static(token, db_key_base))
         expect(klass.find_by_token(token)).to be_nil
-        expect { klass.find(record.id).token }.to raise_error(TokenOxide::Error, /static-IV.*read_legacy_static_iv = true/)
+        expect { klass.find(record.id).token }
+          .to raise_error(TokenOxide::TokenAuthenticatable::LegacyStaticIvToken, /static-IV.*read_legacy_static_iv = true/)
       end
     end
 
@@ -229,10 +230,12 @@ RSpec.describe TokenOxide::TokenAuthenticatable do
       expect { TokenOxide::TokenAuthenticatable.configuration.read_legacy_static_iv = "yes" }.to raise_error(ArgumentError)
     end
 
-    it "still reads an undecryptable static-IV-shaped value as no token" do
+    it "raises on an undecryptable static-IV-shaped value (plain undecryptable, not the legacy-format error)" do
       record = klass.create!
       record.update_columns(token_encrypted: "bm90IGEgdG9rZW4gYXQgYWxsLCBqdXN0IGJ5dGVz")
-      expect(klass.find(record.id).token).to be_nil
+      expect { klass.find(record.id).token }.to raise_error(TokenOxide::TokenAuthenticatable::UndecryptableToken) { |error|
+        expect(error).not_to be_a(TokenOxide::TokenAuthenticatable::LegacyStaticIvToken)
+      }
     end
 
     it "reads static-IV values written with Base64.encode64 line breaks" do
@@ -259,7 +262,7 @@ RSpec.describe TokenOxide::TokenAuthenticatable do
     it "does not read GitLab values made under another key" do
       record = klass.create!
       record.update_columns(token_encrypted: GitlabReference.encrypt_dynamic("tok", "another-db-key-base-#{"9" * 40}"))
-      expect(klass.find(record.id).token).to be_nil
+      expect { klass.find(record.id).token }.to raise_error(TokenOxide::TokenAuthenticatable::UndecryptableToken)
       expect(klass.find_by_token("tok")).to be_nil
     end
 
@@ -324,7 +327,7 @@ RSpec.describe TokenOxide::TokenAuthenticatable do
       expect(TokenOxide::TokenAuthenticatable.configuration.cipher.decrypt(fresh.token_encrypted)).to eq(fresh.token)
 
       TaSpecSupport.configure! # old key forgotten
-      expect(klass.find(old_tox1.id).token).to be_nil
+      expect { klass.find(old_tox1.id).token }.to raise_error(TokenOxide::TokenAuthenticatable::UndecryptableToken)
       expect(klass.find_by_token("old-gitlab")).to be_nil
     end
 

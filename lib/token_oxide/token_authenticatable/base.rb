@@ -45,13 +45,17 @@ module TokenOxide
         get_token(record)
       end
 
-      def reset_token!(record)
+      # Raises UndecryptableToken rather than replace a stored value that does
+      # not decrypt; force: true replaces it anyway (the old token is lost).
+      def reset_token!(record, force: false)
+        assert_replaceable!(record) unless force
         token = write_new_token(record)
         record.save!
         token
       end
 
-      def rewrite_token(record)
+      def rewrite_token(record, force: false)
+        assert_replaceable!(record) unless force
         write_new_token(record)
       end
 
@@ -87,6 +91,9 @@ module TokenOxide
       end
 
       private
+
+      # Only the encrypted strategy can hold a value it cannot read.
+      def assert_replaceable!(_record); end
 
       def prefix_for(record)
         name = options[:format_with_prefix]

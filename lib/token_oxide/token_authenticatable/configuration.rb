@@ -19,7 +19,12 @@ module TokenOxide
     # * GitLab-format values are read (and, with write_format = :gitlab,
     #   written) under db_key_base fitted to 32 bytes by GitLab's rule.
     #
-    # Without db_key_base, Rails.application.secret_key_base is used.
+    # db_key_base must be set. Falling back to Rails.application.secret_key_base
+    # happens only when the app opts in (db_key_base_from_secret_key_base =
+    # true), or in development and test, where it warns once. Elsewhere the
+    # first use raises TokenOxide::Error naming the setting: a forgotten
+    # db_key_base must not quietly become another key, since values written
+    # under it would stop decrypting once the real one is set.
     #
     # Rotation: put retired key bases in previous_db_key_bases. Values and
     # digests made under them are still read and found; new ones use
@@ -32,7 +37,9 @@ module TokenOxide
     # raises TokenOxide::Error instead of reading as no token.
     class Configuration
       SETTINGS = %i[db_key_base previous_db_key_bases digest_salt key_generator key_iterations encryption_salt nonce_salt
-                    write_format read_legacy_static_iv].freeze
+                    write_format read_legacy_static_iv db_key_base_from_secret_key_base].freeze
+      # Environments where an unset db_key_base may fall back (with a warning).
+      FALLBACK_ENVIRONMENTS = %w[development test].freeze
       WRITE_FORMATS = %i[token_oxide gitlab].freeze
 
       attr_reader(*SETTINGS)
@@ -44,6 +51,7 @@ module TokenOxide
         @nonce_salt = "token_oxide/token_authenticatable/nonce"
         @write_format = :token_oxide
         @read_legacy_static_iv = false
+        @db_key_base_from_secret_key_base = false
         @mutex = Mutex.new
       end
 
@@ -52,8 +60,8 @@ module TokenOxide
           if name == :write_format && !WRITE_FORMATS.include?(value)
             raise ArgumentError, "write_format must be one of #{WRITE_FORMATS.inspect}"
           end
-          if name == :read_legacy_static_iv && value != true && value != false
-            raise ArgumentError, "read_legacy_static_iv must be true or false"
+          if %i[read_legacy_static_iv db_key_base_from_secret_key_base].include?(name) && value != true && value != false
+            raise ArgumentError, "#{name} must be true or false"
           end
 
           @mutex.synchronize do
@@ -63,15 +71,21 @@ module TokenOxide
         end
       end
 
-      # The key base in use (configured, else the Rails app's secret_key_base).
+      # The key base in use: db_key_base, else secret_key_base where allowed
+      # (see the class comment).
       def key_base
         base = db_key_base
-        base = ::Rails.application.secret_key_base if base.nil? && defined?(::Rails) && ::Rails.respond_to?(:application) && ::Rails.application
+        base = fallback_key_base if base.nil?
         if base.nil? || base.to_s.empty?
           raise TokenOxide::Error, "TokenOxide::TokenAuthenticatable needs a key: set db_key_base in TokenOxide::TokenAuthenticatable.configure"
         end
 
-        base.to_s
+        TokenAuthenticatable.normalize_key_base(base.to_s)
+      end
+
+      # Every key base still read (current first), each normalised.
+      def previous_key_bases
+        Array(previous_db_key_bases).map { |base| TokenAuthenticatable.normalize_key_base(base.to_s) }
       end
 
       # Salt appended to tokens before hashing (GitLab: db_key_base[0..31]).
@@ -84,7 +98,7 @@ module TokenOxide
         @digest_salts ||= if digest_salt
                             [token_digest_salt]
                           else
-                            [token_digest_salt, *Array(previous_db_key_bases).map { |base| base.to_s[0, 32] }].uniq
+                            [token_digest_salt, *previous_key_bases.map { |base| base[0, 32] }].uniq
                           end
       end
 
@@ -95,7 +109,7 @@ module TokenOxide
 
       # Current cipher first, then one per previous key base (reads, lookups).
       def ciphers
-        @ciphers ||= [cipher, *Array(previous_db_key_bases).map { |base| @mutex.synchronize { build_cipher(base.to_s, nil) } }]
+        @ciphers ||= [cipher, *previous_key_bases.map { |base| @mutex.synchronize { build_cipher(base, nil) } }]
       end
 
       def inspect
@@ -106,11 +120,40 @@ module TokenOxide
 
       private
 
+      def fallback_key_base
+        secret = rails_secret_key_base
+        return if secret.nil? || secret.to_s.empty?
+        return secret if db_key_base_from_secret_key_base
+
+        env = TokenAuthenticatable.app_environment
+        unless FALLBACK_ENVIRONMENTS.include?(env)
+          raise TokenOxide::Error, "TokenOxide::TokenAuthenticatable: db_key_base is not set (environment #{env.inspect}); " \
+                                   "set db_key_base in TokenOxide::TokenAuthenticatable.configure, or opt in to " \
+                                   "secret_key_base with db_key_base_from_secret_key_base = true"
+        end
+        warn_fallback_once(env)
+        secret
+      end
+
+      def rails_secret_key_base
+        return unless defined?(::Rails) && ::Rails.respond_to?(:application) && ::Rails.application
+
+        ::Rails.application.secret_key_base
+      end
+
+      def warn_fallback_once(env)
+        return if @warned_fallback
+
+        @warned_fallback = true
+        Kernel.warn("TokenOxide::TokenAuthenticatable: db_key_base is not set, using secret_key_base in #{env}; " \
+                    "outside development/test this raises (set db_key_base or db_key_base_from_secret_key_base = true)")
+      end
+
       def build_cipher(base, generator)
         generator ||= TokenOxide::KeyGenerator.new(base, iterations: key_iterations,
                                                                        hash_digest_class: OpenSSL::Digest::SHA256)
         Native::TokenCipher.new(generator.generate_key(encryption_salt, 32), generator.generate_key(nonce_salt, 32),
-                                base, base.encoding != Encoding::BINARY)
+                                base, base.encoding == Encoding::UTF_8)
       end
     end
 
@@ -122,6 +165,24 @@ module TokenOxide
       def configure
         yield configuration
         configuration
+      end
+
+      # The one reading of a key base's bytes used for the digest salt, the
+      # GitLab key and IV and the tox1 keys alike: UTF-8 when the bytes are
+      # valid UTF-8 (whatever the String was tagged: ENV under LANG=C gives
+      # US-ASCII, File.read may give ASCII-8BIT), else binary, so the same
+      # secret gives the same salt and keys however it was loaded.
+      def normalize_key_base(base)
+        utf8 = base.b.force_encoding(Encoding::UTF_8)
+        (utf8.valid_encoding? ? utf8 : base.b).freeze
+      end
+
+      # Rails.env when Rails is loaded, else RAILS_ENV / RACK_ENV, else
+      # "development" (a plain script is not a deployed app).
+      def app_environment
+        return ::Rails.env.to_s if defined?(::Rails) && ::Rails.respond_to?(:env) && ::Rails.env
+
+        ENV["RAILS_ENV"] || ENV["RACK_ENV"] || "development"
       end
 
       # Back to defaults (forgets keys and the built cipher); for tests.

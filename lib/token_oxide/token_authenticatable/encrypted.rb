@@ -56,9 +56,11 @@ module TokenOxide
         token
       end
 
+      # Raises UndecryptableToken in every mode when the encrypted column
+      # holds a value that does not decrypt, so ensure_<field> keeps it.
       def token_set?(record)
         token = decrypted_token(record)
-        token ||= plaintext.get_token(record) unless mode == :required
+        token ||= plaintext.get_token(record) if mode == :migrating
         !token.nil? && !token.empty? && matches_prefix?(record, token)
       end
 
@@ -81,33 +83,54 @@ module TokenOxide
         @plaintext ||= Insecure.new(klass, field, options)
       end
 
+      # The token in the encrypted column; for :optional the plaintext column
+      # only when the encrypted one is blank. A value that does not decrypt
+      # raises UndecryptableToken (reading it as "no token" would let
+      # ensure_<field> write a new token over it).
       def decrypted_token(record)
         stored = record.read_attribute(encrypted_field)
-        if stored.is_a?(String) && !stored.empty?
-          token = nil
-          TokenAuthenticatable.configuration.ciphers.each { |cipher| break if (token = cipher.decrypt(stored)) }
-          refuse_legacy_static_iv!(stored) if token
-        end
-        token || (plaintext.get_token(record) if mode == :optional)
+        return (plaintext.get_token(record) if mode == :optional) if stored.nil? || stored.to_s.empty?
+
+        decrypt_stored!(record, stored.to_s)
+      end
+
+      def decrypt_stored!(record, stored)
+        token = nil
+        TokenAuthenticatable.configuration.ciphers.each { |cipher| break if (token = cipher.decrypt(stored)) }
+        raise UndecryptableToken.new(klass.name, record.id, encrypted_field) unless token
+
+        refuse_legacy_static_iv!(record, stored)
+        token
       end
 
       # A value that authenticates under GitLab's static IV is a real token:
       # never read it as "no token" (that would lose it), say what to do.
-      def refuse_legacy_static_iv!(stored)
+      def refuse_legacy_static_iv!(record, stored)
         return if TokenAuthenticatable.configuration.read_legacy_static_iv
         return unless Native::TokenCipher.format_of(stored) == :gitlab_static_iv
 
-        raise TokenOxide::Error, "#{klass.name}##{encrypted_field} holds a token in GitLab's legacy static-IV format; " \
-                                 "set read_legacy_static_iv = true in TokenOxide::TokenAuthenticatable.configure " \
-                                 "to read it, then reset the token to re-encrypt it"
+        raise LegacyStaticIvToken.new(klass.name, record.id, encrypted_field)
       end
 
       def find_record(token, relation)
         case mode
         when :required then relation.find_by(encrypted_field => lookup_values(token))
-        when :optional then relation.find_by(encrypted_field => lookup_values(token)) || relation.find_by(field => token)
+        when :optional then relation.find_by(encrypted_field => lookup_values(token)) || find_plaintext(token, relation)
         else relation.find_by(field => token)
         end
+      end
+
+      # :optional reads the plaintext column only where the encrypted one is
+      # blank, and finds by it under the same rule.
+      def find_plaintext(token, relation)
+        relation.where(encrypted_field => [nil, ""]).find_by(field => token)
+      end
+
+      # Replacing a token is refused over a value that does not decrypt
+      # (force: true skips the check).
+      def assert_replaceable!(record)
+        stored = record.read_attribute(encrypted_field) if record.has_attribute?(encrypted_field)
+        decrypt_stored!(record, stored.to_s) unless stored.nil? || stored.to_s.empty?
       end
 
       def comparable(record, other)
