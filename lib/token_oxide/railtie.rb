@@ -2,6 +2,7 @@
 
 require "rails/railtie"
 require "token_oxide"
+require "token_oxide/lazy_verifier"
 
 module TokenOxide
   # Makes `gem "token_oxide"` a drop-in for a Rails app:
@@ -17,10 +18,16 @@ module TokenOxide
   # `config.token_oxide.accelerate = false` leaves Rails' own code paths alone
   # (on 6.1/7.0 the backported DSL stays, since only the Rust verifier makes
   # the 7.1+ format there).
+  #
+  # Booting never needs secret_key_base: the backported verifier derives its
+  # key on first use (TokenOxide::LazyVerifier). `config.token_oxide.eager_keys
+  # = true` (or calling TokenOxide.warm_up!) derives it at boot instead, when
+  # the secret is there, so workers forked after boot share it.
   class Railtie < ::Rails::Railtie
     config.token_oxide = ActiveSupport::OrderedOptions.new
     config.token_oxide.accelerate = true
     config.token_oxide.accelerate_signed_ids = true # signed_id / find_signed (Model::SignedId)
+    config.token_oxide.eager_keys = false
 
     initializer "token_oxide.model" do |app|
       Model.accelerate = app.config.token_oxide.accelerate != false
@@ -48,6 +55,7 @@ module TokenOxide
     initializer "token_oxide.generated_token_verifier", after: "active_record.generated_token_verifier" do
       config.after_initialize do |app|
         ActiveSupport.on_load(:active_record) { Railtie.install_verifier(self, app) }
+        TokenOxide.warm_up! if app.config.token_oxide.eager_keys && Railtie.secret_present?(app)
       end
     end
 
@@ -89,8 +97,16 @@ module TokenOxide
         if native_token_for?(base)
           accelerate_native_verifier(base, app) if Model.accelerate
         else
-          base.generated_token_verifier ||= backport_verifier(app)
+          base.generated_token_verifier ||= LazyVerifier.new { backport_verifier(app) }
         end
+      end
+
+      # Whether the app has a secret_key_base (asking Rails for it raises
+      # ArgumentError when there is none, e.g. production without credentials).
+      def secret_present?(app)
+        app.secret_key_base.is_a?(String)
+      rescue ArgumentError
+        false
       end
 
       # Rails 7.1+: build ours from the app's own key generator (and so its
@@ -170,5 +186,14 @@ module TokenOxide
         end
       end
     end
+  end
+
+  # Derives the generates_token_for keys now instead of at the first token:
+  # call it at boot (e.g. in Puma's before_fork) so forked workers share them.
+  # Loads Active Record's base class; raises Rails' own error when the app has
+  # no secret_key_base. Returns the verifier.
+  def self.warm_up!
+    verifier = ::ActiveRecord::Base.generated_token_verifier
+    verifier.respond_to?(:warm_up!) ? verifier.warm_up! : verifier
   end
 end

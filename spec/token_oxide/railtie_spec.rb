@@ -144,7 +144,44 @@ RSpec.describe "TokenOxide::Railtie" do
       expect(base.generated_token_verifier).to equal(custom)
       base.generated_token_verifier = nil
       railtie.install_verifier(base, fake_app(nil))
-      expect(base.generated_token_verifier).to be_a(TokenOxide::MessageVerifier)
+      expect(base.generated_token_verifier).to be_a(TokenOxide::LazyVerifier)
+      expect(base.generated_token_verifier.verifier).to be_a(TokenOxide::MessageVerifier)
+    end
+
+    it "asks for secret_key_base only at the first token, and signs the same bytes as the eager verifier" do
+      app = fake_app(nil)
+      asked = 0
+      skb = secret_key_base
+      app.define_singleton_method(:secret_key_base) { asked += 1; skb }
+      app.define_singleton_method(:key_generator) { asked += 1; TokenOxide::CachingKeyGenerator.new(TokenOxide::KeyGenerator.new(skb, iterations: 1000)) }
+      railtie.install_verifier(base, app)
+      lazy = base.generated_token_verifier
+      expect(asked).to eq(0)
+      expect(lazy.built?).to be(false)
+      expect(lazy.inspect).not_to include(skb)
+      token = lazy.generate([3, "v"], purpose: "P")
+      expect(asked).to eq(1)
+      expect(token).to eq(railtie.backport_verifier(app).generate([3, "v"], purpose: "P"))
+      expect(lazy.verified(token, purpose: "P")).to eq([3, "v"])
+      lazy.generate([4], purpose: "P")
+      expect(asked).to eq(2) # the second count is backport_verifier above, not the lazy one rebuilding
+    end
+
+    it "raises the app's missing-secret error at first use, and builds once the secret is there" do
+      app = fake_app(nil)
+      secret = nil
+      app.define_singleton_method(:secret_key_base) { secret || raise(ArgumentError, "Missing `secret_key_base`") }
+      app.define_singleton_method(:key_generator) { TokenOxide::CachingKeyGenerator.new(TokenOxide::KeyGenerator.new(secret_key_base, iterations: 1000)) }
+      railtie.install_verifier(base, app)
+      expect(railtie.secret_present?(app)).to be(false)
+      if ActiveSupport::KeyGenerator.respond_to?(:hash_digest_class)
+        skip "Active Support 7.0 derives through the app's key generator; the booted-app spec covers its secret check"
+      end
+      expect { base.generated_token_verifier.generate([1]) }.to raise_error(ArgumentError, /Missing `secret_key_base`/)
+      secret = secret_key_base
+      expect(railtie.secret_present?(app)).to be(true)
+      expect(base.generated_token_verifier.warm_up!).to be_a(TokenOxide::MessageVerifier)
+      expect(base.generated_token_verifier.built?).to be(true)
     end
   end
 end
