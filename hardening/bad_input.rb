@@ -64,7 +64,8 @@ module TokenOxideHardening
         "TokenOxide::MessageEncryptor" => -> { TokenOxide::MessageEncryptor.new(KEY32) },
         "TokenOxide::DeviseTokenGenerator" => lambda {
           TokenOxide::DeviseTokenGenerator.new(TokenOxide::CachingKeyGenerator.new(TokenOxide::KeyGenerator.new(SECRET, iterations: 10)))
-        }
+        },
+        "TokenOxide::LazyVerifier" => -> { TokenOxide::LazyVerifier.new { TokenOxide::MessageVerifier.new(SECRET) } }
       }
     end
 
