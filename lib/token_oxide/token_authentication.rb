@@ -26,6 +26,7 @@ module TokenOxide
     autoload :Handler, "token_oxide/token_authentication/handler"
     autoload :SecretFilter, "token_oxide/token_authentication/secret_filter"
     autoload :StandIn, "token_oxide/token_authentication/stand_in"
+    autoload :Presence, "token_oxide/token_authentication/presence"
 
     # Raised by a handler whose fallback is :exception when no valid token
     # came with the request. Its message names the model, never a credential.

@@ -70,11 +70,12 @@ module TokenOxide
         exp ? exp < Time.now : false
       end
 
-      # The record owning +token+ (nil for anything but a non-empty String,
-      # so an Array from params can never become an IN query). Expired tokens
-      # are not found unless +unscoped+.
+      # The record owning +token+ (nil for anything but a non-blank String,
+      # so an Array from params can never become an IN query and a
+      # whitespace-only token is never digested or encrypted for a lookup).
+      # Expired tokens are not found unless +unscoped+.
       def find_token_authenticatable(token, unscoped = false)
-        return unless token.is_a?(String) && !token.empty?
+        return if TokenAuthentication::Presence.blank?(token)
 
         record = find_record(token, relation(unscoped))
         record if record && matches_prefix?(record, token)
@@ -82,7 +83,7 @@ module TokenOxide
 
       # Constant-time check of a presented token against the stored one.
       def matches?(record, other)
-        return false unless other.is_a?(String) && !other.empty?
+        return false if TokenAuthentication::Presence.blank?(other)
 
         stored, presented = comparable(record, other)
         return false if stored.nil? || stored.empty?

@@ -18,8 +18,11 @@ module TokenOxide
         record.cleartext_tokens&.[](field)
       end
 
+      # nil is ignored (as GitLab); a blank String is refused rather than
+      # stored as the digest of whitespace.
       def set_token(record, token)
         return unless token
+        raise ArgumentError, "the token must be a non-blank String" if TokenAuthentication::Presence.blank?(token)
 
         record.cleartext_tokens ||= {}
         record.cleartext_tokens[field] = token
@@ -28,8 +31,7 @@ module TokenOxide
       end
 
       def token_set?(record)
-        value = record.read_attribute(digest_field)
-        !value.nil? && !value.to_s.empty?
+        !TokenAuthentication::Presence.blank?(record.read_attribute(digest_field))
       end
 
       def digest(token)
@@ -43,7 +45,7 @@ module TokenOxide
 
       # Compares digests (the plaintext is not stored), each in constant time.
       def matches?(record, other)
-        return false unless other.is_a?(String) && !other.empty?
+        return false if TokenAuthentication::Presence.blank?(other)
 
         stored = record.read_attribute(digest_field)
         return false if stored.nil? || stored.empty?

@@ -47,7 +47,7 @@ module TokenOxide
       end
 
       def set_token(record, token)
-        raise ArgumentError, "the token must be a non-empty String" unless token.is_a?(String) && !token.empty?
+        raise ArgumentError, "the token must be a non-blank String" if TokenAuthentication::Presence.blank?(token)
 
         current_mode = mode
         record[encrypted_field] = encrypt(token)
@@ -61,7 +61,7 @@ module TokenOxide
       def token_set?(record)
         token = decrypted_token(record)
         token ||= plaintext.get_token(record) if mode == :migrating
-        !token.nil? && !token.empty? && matches_prefix?(record, token)
+        !TokenAuthentication::Presence.blank?(token) && matches_prefix?(record, token)
       end
 
       # Every stored value that means +token+ (what a lookup searches for),

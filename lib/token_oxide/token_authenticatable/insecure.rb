@@ -14,9 +14,10 @@ module TokenOxide
         token
       end
 
+      # `present?`, as GitLab: a whitespace-only value counts as no token.
       def token_set?(record)
         value = record.read_attribute(field)
-        !value.nil? && !value.to_s.empty? && matches_prefix?(record, value)
+        !TokenAuthentication::Presence.blank?(value) && matches_prefix?(record, value)
       end
 
       private

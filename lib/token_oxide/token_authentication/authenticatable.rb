@@ -61,10 +61,11 @@ module TokenOxide
         model.alias_method(:"#{column}_expired?", :authentication_token_expired?)
       end
 
-      # before_save: give the record a token if it has none.
+      # before_save: give the record a token if it has none. A blank one
+      # (whitespace only) counts as none, as simple_token_authentication's
+      # `authentication_token.blank?` does.
       def ensure_authentication_token
-        stored = self[token_authentication_options.stored_column]
-        assign_new_authentication_token if stored.nil? || stored.to_s.empty?
+        assign_new_authentication_token if Presence.blank?(self[token_authentication_options.stored_column])
         true
       end
 
@@ -87,13 +88,14 @@ module TokenOxide
       end
 
       # Does +token+ match this record's token? Constant-time, and false for
-      # blank or non-String input, a record without a token, or an expired one.
+      # blank (whitespace-only included) or non-String input, a record whose
+      # token is blank, or an expired one; a blank token is never digested.
       def authentication_token_matches?(token, now: Time.current)
-        return false unless token.is_a?(String) && !token.empty?
+        return false if Presence.blank?(token)
 
         options = token_authentication_options
         stored = self[options.stored_column]
-        return false unless stored.is_a?(String) && !stored.empty?
+        return false if Presence.blank?(stored)
 
         candidate = options.digest? ? TokenDigester.digest(options.column, token) : token
         TokenOxide.secure_compare(stored, candidate) && !authentication_token_expired?(now)

@@ -35,16 +35,19 @@ module TokenOxide
         end
       end
 
+      # A blank token has no digest (TokenDigester gives false): never query
+      # with it.
       def find_by_digest(entity, token)
         options = entity.token_options
-        entity.model.find_by(options.stored_column => TokenDigester.digest(options.column, token))
+        digest = TokenDigester.digest(options.column, token)
+        digest ? entity.model.find_by(options.stored_column => digest) : nil
       end
 
       def token_matches?(entity, record, token, now)
         return record.authentication_token_matches?(token, now: now) if record.respond_to?(:authentication_token_matches?)
 
         stored = record[entity.token_options.column]
-        stored.is_a?(String) && !stored.empty? && TokenOxide.secure_compare(stored, token)
+        !Presence.blank?(stored) && !Presence.blank?(token) && TokenOxide.secure_compare(stored, token)
       end
     end
   end

@@ -7,8 +7,10 @@ module TokenOxide
     # simple_token_authentication): params (`user_email`, `user_token`),
     # headers (`X-User-Email`, `X-User-Token`), then
     # `Authorization: Token token="…", email="…"` (or `Bearer …` for the token).
-    # Anything that is not a non-empty String (e.g. `user_email[]=` arrays or
-    # nested hashes) counts as absent, so it can never reach a query.
+    # A blank value (empty or whitespace only, as simple_token_authentication's
+    # `blank?`) counts as absent and the next source is read; so does anything
+    # that is not a String (e.g. `user_email[]=` arrays or nested hashes), so
+    # it can never reach a query.
     Credentials = Struct.new(:identifier, :token) do
       def self.from_request(entity, request, params, authorization_header: TokenAuthentication.configuration.authorization_header)
         token = string(params[entity.token_param]) || string(request.headers[entity.token_header])
@@ -29,7 +31,7 @@ module TokenOxide
       end
 
       def self.string(value)
-        value if value.is_a?(String) && !value.empty?
+        Presence.string(value)
       end
 
       def complete?(entity)

@@ -21,9 +21,10 @@ module TokenOxide
 
       module_function
 
-      # false for a blank token, as Devise's `value.present? && …` gives.
+      # false for a blank token (nil, "", whitespace only), as Devise's
+      # `value.present? && …` gives, and for anything but a String.
       def digest(column, token, secret: TokenAuthentication.configuration.digest_secret)
-        return false unless token.is_a?(String) && !token.empty?
+        return false if Presence.blank?(token)
 
         TokenOxide::Digest.hmac_sha256_hexdigest(key_for(column, secret), token)
       end
