@@ -34,7 +34,7 @@ module TokenOxide
       Model::SignedId.accelerate = app.config.token_oxide.accelerate_signed_ids != false
       ActiveSupport.on_load(:active_record) { Railtie.install_model(self) }
       # The boot settings are read by now (config/initializers come later).
-      app.config.token_oxide.boot_settings_read! if app.config.token_oxide.respond_to?(:boot_settings_read!)
+      app.config.token_oxide.boot_settings_read! if app.config.token_oxide.is_a?(Configuration)
     end
 
     # Rails 7.1+: Rails.application.message_verifiers hands out token_oxide

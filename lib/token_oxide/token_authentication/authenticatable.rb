@@ -28,6 +28,15 @@ module TokenOxide
         def expires_at_column
           :"#{column}_expires_at"
         end
+
+        def required_columns
+          [stored_column, *(expires_at_column if expires_in)]
+        end
+
+        def check_columns!(model)
+          TokenOxide::MissingTokenColumn.check!(model, required_columns, "acts_as_token_authenticatable",
+                                                "rails g token_oxide:token_authenticatable #{model.name}#{column == :authentication_token ? '' : " --column #{column}"}")
+        end
       end
 
       module Macro
@@ -63,6 +72,7 @@ module TokenOxide
 
       # before_save: give the record a token if it has none.
       def ensure_authentication_token
+        token_authentication_options.check_columns!(self.class)
         stored = self[token_authentication_options.stored_column]
         assign_new_authentication_token if stored.nil? || stored.to_s.empty?
         true
@@ -72,6 +82,7 @@ module TokenOxide
       # its tokens). Returns the plaintext — the only time a digest-stored
       # token can be read.
       def regenerate_authentication_token!
+        token_authentication_options.check_columns!(self.class)
         token = assign_new_authentication_token
         save!(validate: false)
         token
@@ -92,6 +103,7 @@ module TokenOxide
         return false unless token.is_a?(String) && !token.empty?
 
         options = token_authentication_options
+        options.check_columns!(self.class)
         stored = self[options.stored_column]
         return false unless stored.is_a?(String) && !stored.empty?
 
