@@ -28,8 +28,15 @@ module TokenOxide
     end
 
     def initialize
+      reset!
+    end
+
+    # Every top-level setting back to its default, in place (the Railtie's
+    # config.token_oxide keeps pointing at this object).
+    def reset!
       @values = {}
       @boot_read = false
+      self
     end
 
     # TokenOxide::TokenAuthentication's settings (request handlers).
@@ -111,7 +118,7 @@ module TokenOxide
 
     # Back to every default, the group objects included (mostly for tests).
     def reset_configuration!
-      @configuration = nil
+      configuration.reset!
       TokenAuthentication.reset_configuration!
       TokenAuthenticatable.reset_configuration! if TokenOxide.autoload?(:TokenAuthenticatable).nil?
     end
