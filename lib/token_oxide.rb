@@ -6,6 +6,7 @@
 require "openssl"
 require "token_oxide/version"
 require "token_oxide/errors"
+require "token_oxide/configuration"
 require "token_oxide/native"
 require "token_oxide/random"
 require "token_oxide/message_verifier"
@@ -26,6 +27,9 @@ module TokenOxide
   # Devise.token_generator / Devise.friendly_token (the Railtie installs them).
   autoload :DeviseTokenGenerator, "token_oxide/devise_token_generator"
   autoload :DeviseFriendlyToken, "token_oxide/devise_token_generator"
+  # Key derivation at boot (config.token_oxide.eager_keys, TokenOxide.warm_up!).
+  autoload :WarmUp, "token_oxide/warm_up"
+  autoload :MissingTokenColumn, "token_oxide/missing_token_column"
 end
 
 require "token_oxide/railtie" if defined?(Rails::Railtie)

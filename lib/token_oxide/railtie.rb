@@ -20,34 +20,35 @@ module TokenOxide
   # the 7.1+ format there).
   #
   # Booting never needs secret_key_base: the backported verifier derives its
-  # key on first use (TokenOxide::LazyVerifier). `config.token_oxide.eager_keys
-  # = true` (or calling TokenOxide.warm_up!) derives it at boot instead, when
-  # the secret is there, so workers forked after boot share it.
+  # key on first use (TokenOxide::LazyVerifier). `config.token_oxide.eager_keys`
+  # (default on in production) derives every key whose secret is there at
+  # boot instead (TokenOxide.warm_up!), so workers forked after boot share them.
+  #
+  # config.token_oxide is TokenOxide.configuration: every setting is listed
+  # in lib/token_oxide/settings.rb, and an unknown one raises.
   class Railtie < ::Rails::Railtie
-    config.token_oxide = ActiveSupport::OrderedOptions.new
-    config.token_oxide.accelerate = true
-    config.token_oxide.accelerate_signed_ids = true # signed_id / find_signed (Model::SignedId)
-    config.token_oxide.eager_keys = false
+    config.token_oxide = TokenOxide.configuration
 
     initializer "token_oxide.model" do |app|
       Model.accelerate = app.config.token_oxide.accelerate != false
       Model::SignedId.accelerate = app.config.token_oxide.accelerate_signed_ids != false
       ActiveSupport.on_load(:active_record) { Railtie.install_model(self) }
+      # The boot settings are read by now (config/initializers come later).
+      app.config.token_oxide.boot_settings_read! if app.config.token_oxide.is_a?(Configuration)
     end
 
     # Rails 7.1+: Rails.application.message_verifiers hands out token_oxide
     # verifiers per salt where they sign the same bytes (VerifierFactory).
     # Before the app's initializers, which may already ask it for verifiers.
-    config.token_oxide.accelerate_message_verifiers = true
     config.before_initialize do |app|
       Railtie.install_verifier_factory(app)
     end
 
     # Devise (when loaded): Devise.token_generator and Devise.friendly_token
     # from the Rust core, after Devise built its generator from secret_key.
-    config.token_oxide.accelerate_devise = true
     config.after_initialize do |app|
       Railtie.install_devise(app)
+      Railtie.warn_unchosen_digest_secret
     end
 
     # After Active Record's own hook (7.1+; absent names are ignored), so its
@@ -55,7 +56,7 @@ module TokenOxide
     initializer "token_oxide.generated_token_verifier", after: "active_record.generated_token_verifier" do
       config.after_initialize do |app|
         ActiveSupport.on_load(:active_record) { Railtie.install_verifier(self, app) }
-        TokenOxide.warm_up! if app.config.token_oxide.eager_keys && Railtie.secret_present?(app)
+        TokenOxide.warm_up! if app.config.token_oxide.eager_keys
       end
     end
 
@@ -75,6 +76,21 @@ module TokenOxide
 
         ::Devise.singleton_class.prepend(DeviseFriendlyToken) unless ::Devise.singleton_class.include?(DeviseFriendlyToken)
         DeviseTokenGenerator.install
+      end
+
+      # Adding Devise used to change the digest secret of
+      # acts_as_token_authenticatable store: :digest silently (to
+      # Devise.secret_key); the default is kept so no stored digest changes,
+      # and this asks the app to choose.
+      def warn_unchosen_digest_secret
+        return unless defined?(::Devise) && !TokenAuthentication.configuration.digest_secret_chosen?
+
+        message = "token_oxide: Devise is loaded and config.token_oxide.token_authentication.digest_secret is not set; " \
+                  "acts_as_token_authenticatable store: :digest keys its digests with Devise.secret_key (the default, " \
+                  "kept so existing digests match). Set it to :devise_secret_key (or :secret_key_base) to silence this."
+        ::Rails.logger&.warn(message)
+        Kernel.warn(message)
+        message
       end
 
       def native_token_for?(base)
@@ -186,14 +202,5 @@ module TokenOxide
         end
       end
     end
-  end
-
-  # Derives the generates_token_for keys now instead of at the first token:
-  # call it at boot (e.g. in Puma's before_fork) so forked workers share them.
-  # Loads Active Record's base class; raises Rails' own error when the app has
-  # no secret_key_base. Returns the verifier.
-  def self.warm_up!
-    verifier = ::ActiveRecord::Base.generated_token_verifier
-    verifier.respond_to?(:warm_up!) ? verifier.warm_up! : verifier
   end
 end

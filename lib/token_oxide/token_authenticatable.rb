@@ -112,23 +112,25 @@ module TokenOxide
 
       def define_token_finder(field, strategy)
         define_singleton_method(:"find_by_#{field}") do |token|
+          strategy.check_columns!
           strategy.find_token_authenticatable(token)
         end
       end
 
       # The instance methods live in a module the model includes, so the model
-      # can override them and call super.
+      # can override them and call super. Each checks the columns first
+      # (TokenOxide::MissingTokenColumn rather than a raw SQL error).
       def define_token_methods(field, strategy)
         methods = token_authenticatable_methods
-        methods.define_method(field) { strategy.get_token(self) }
-        methods.define_method(:"set_#{field}") { |token| strategy.set_token(self, token) }
-        methods.define_method(:"ensure_#{field}") { strategy.ensure_token(self) }
-        methods.define_method(:"ensure_#{field}!") { strategy.ensure_token!(self) }
-        methods.define_method(:"reset_#{field}!") { |force: false| strategy.reset_token!(self, force: force) }
-        methods.define_method(:"rewrite_#{field}") { |force: false| strategy.rewrite_token(self, force: force) }
-        methods.define_method(:"#{field}_matches?") { |other| strategy.matches?(self, other) }
-        methods.define_method(:"#{field}_expires_at") { strategy.expires_at(self) }
-        methods.define_method(:"#{field}_expired?") { strategy.expired?(self) }
+        methods.define_method(field) { strategy.check_columns!; strategy.get_token(self) }
+        methods.define_method(:"set_#{field}") { |token| strategy.check_columns!; strategy.set_token(self, token) }
+        methods.define_method(:"ensure_#{field}") { strategy.check_columns!; strategy.ensure_token(self) }
+        methods.define_method(:"ensure_#{field}!") { strategy.check_columns!; strategy.ensure_token!(self) }
+        methods.define_method(:"reset_#{field}!") { |force: false| strategy.check_columns!; strategy.reset_token!(self, force: force) }
+        methods.define_method(:"rewrite_#{field}") { |force: false| strategy.check_columns!; strategy.rewrite_token(self, force: force) }
+        methods.define_method(:"#{field}_matches?") { |other| strategy.check_columns!; strategy.matches?(self, other) }
+        methods.define_method(:"#{field}_expires_at") { strategy.check_columns!; strategy.expires_at(self) }
+        methods.define_method(:"#{field}_expired?") { strategy.check_columns!; strategy.expired?(self) }
       end
 
       def token_authenticatable_methods

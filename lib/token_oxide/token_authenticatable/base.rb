@@ -27,6 +27,21 @@ module TokenOxide
         "#{field}_expires_at"
       end
 
+      # The columns this field needs (MissingTokenColumn names the first one
+      # missing, before any SQL runs).
+      def required_columns
+        [stored_column, *(expires_at_field if expirable?)]
+      end
+
+      def check_columns!
+        TokenOxide::MissingTokenColumn.check!(klass, required_columns, "add_authentication_token_field #{field.inspect}",
+                                              "rails g token_oxide:token_field #{klass.name} #{field}")
+      end
+
+      def stored_column
+        field.to_s
+      end
+
       def unique?
         options.fetch(:unique, true) ? true : false
       end

@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "openssl"
+require "token_oxide/settings"
 
 module TokenOxide
   module TokenAuthenticatable
@@ -36,6 +37,8 @@ module TokenOxide
     # same IV, and the query lands in SQL debug logs); a stored value in it
     # raises TokenOxide::Error instead of reading as no token.
     class Configuration
+      include Settings::Strict
+      SETTINGS_GROUP = :token_authenticatable
       SETTINGS = %i[db_key_base previous_db_key_bases digest_salt key_generator key_iterations encryption_salt nonce_salt
                     write_format read_legacy_static_iv db_key_base_from_secret_key_base].freeze
       # Environments where an unset db_key_base may fall back (with a warning).

@@ -10,6 +10,10 @@ module TokenOxide
         "#{field}_digest"
       end
 
+      def stored_column
+        digest_field
+      end
+
       def sensitive_fields
         [digest_field]
       end

@@ -21,6 +21,12 @@ module TokenOxide
         "#{field}_encrypted"
       end
 
+      # :optional and :migrating fall back to the plaintext column while the
+      # encrypted one is not there yet (as GitLab); :required needs it.
+      def stored_column
+        mode == :required ? encrypted_field : field.to_s
+      end
+
       def sensitive_fields
         [field.to_s, encrypted_field]
       end
@@ -35,7 +41,7 @@ module TokenOxide
 
       def ensure_token(record)
         return super if record.has_attribute?(encrypted_field)
-        raise ArgumentError, "#{klass.name}: encrypted: :required needs a #{encrypted_field} column" if mode == :required
+        check_columns! if mode == :required
 
         plaintext.ensure_token(record)
       end

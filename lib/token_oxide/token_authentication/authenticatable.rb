@@ -28,6 +28,15 @@ module TokenOxide
         def expires_at_column
           :"#{column}_expires_at"
         end
+
+        def required_columns
+          [stored_column, *(expires_at_column if expires_in)]
+        end
+
+        def check_columns!(model)
+          TokenOxide::MissingTokenColumn.check!(model, required_columns, "acts_as_token_authenticatable",
+                                                "rails g token_oxide:token_authenticatable #{model.name}#{column == :authentication_token ? '' : " --column #{column}"}")
+        end
       end
 
       module Macro
@@ -65,6 +74,7 @@ module TokenOxide
       # (whitespace only) counts as none, as simple_token_authentication's
       # `authentication_token.blank?` does.
       def ensure_authentication_token
+        token_authentication_options.check_columns!(self.class)
         assign_new_authentication_token if Presence.blank?(self[token_authentication_options.stored_column])
         true
       end
@@ -73,6 +83,7 @@ module TokenOxide
       # its tokens). Returns the plaintext — the only time a digest-stored
       # token can be read.
       def regenerate_authentication_token!
+        token_authentication_options.check_columns!(self.class)
         token = assign_new_authentication_token
         save!(validate: false)
         token
@@ -94,6 +105,7 @@ module TokenOxide
         return false if Presence.blank?(token)
 
         options = token_authentication_options
+        options.check_columns!(self.class)
         stored = self[options.stored_column]
         return false if Presence.blank?(stored)
 

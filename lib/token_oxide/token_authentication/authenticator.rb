@@ -19,6 +19,7 @@ module TokenOxide
       def authenticate(entity, credentials, now: Time.current)
         return nil unless credentials.complete?(entity)
 
+        entity.check_columns!
         record = entity.identifier ? find_by_identifier(entity, credentials.identifier) : find_by_digest(entity, credentials.token)
         matched = token_matches?(entity, record || StandIn.for(entity), credentials.token, now)
         record if record && matched

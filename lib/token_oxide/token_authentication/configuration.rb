@@ -1,10 +1,16 @@
 # frozen_string_literal: true
 
+require "token_oxide/settings"
+
 module TokenOxide
   module TokenAuthentication
     # Process-wide defaults; every one can be overridden per declaration.
     class Configuration
+      include Settings::Strict
+      SETTINGS_GROUP = :token_authentication
       FALLBACKS = %i[devise exception none].freeze
+      # Named secrets digest_secret may choose (any other value is the secret itself).
+      DIGEST_SECRETS = %i[secret_key_base devise_secret_key].freeze
 
       # :devise, :exception, :none, or nil for "automatic": :devise when the
       # model has a Devise mapping, :exception otherwise.
@@ -19,9 +25,22 @@ module TokenOxide
       attr_accessor :skip_devise_trackable
       # Also read `Authorization: Token token="…", email="…"`.
       attr_accessor :authorization_header
-      # The secret the :digest store derives its HMAC key from. nil means
-      # Devise.secret_key when Devise has one, else Rails' secret_key_base.
-      attr_writer :digest_secret
+      # The secret the :digest store derives its HMAC key from:
+      # :secret_key_base, :devise_secret_key, or the secret itself. nil (never
+      # chosen) keeps the behaviour of earlier releases, so no stored digest
+      # changes: Devise.secret_key when Devise has one, else secret_key_base
+      # (the Railtie warns at boot when Devise is loaded and it is nil).
+      def digest_secret=(value)
+        if value.is_a?(Symbol) && !DIGEST_SECRETS.include?(value)
+          raise ArgumentError, "digest_secret must be #{DIGEST_SECRETS.map(&:inspect).join(' or ')} or a String (got #{value.inspect})"
+        end
+
+        @digest_secret = value
+      end
+
+      def digest_secret_chosen?
+        !@digest_secret.nil?
+      end
 
       def initialize
         @fallback = nil
@@ -53,18 +72,33 @@ module TokenOxide
       end
 
       def digest_secret
-        return @digest_secret if @digest_secret
-        return Devise.secret_key if defined?(::Devise) && ::Devise.respond_to?(:secret_key) && ::Devise.secret_key
-        return ::Rails.application.secret_key_base if defined?(::Rails) && ::Rails.respond_to?(:application) && ::Rails.application
+        case @digest_secret
+        when :secret_key_base then rails_secret_key_base || missing_secret!("Rails.application.secret_key_base")
+        when :devise_secret_key then devise_secret_key || missing_secret!("Devise.secret_key")
+        when nil then devise_secret_key || rails_secret_key_base || missing_secret!("a secret")
+        else @digest_secret
+        end
+      end
 
-        raise ArgumentError, "token digests need a secret: set TokenOxide::TokenAuthentication.configure { |c| c.digest_secret = ... }"
+      private def devise_secret_key
+        ::Devise.secret_key if defined?(::Devise) && ::Devise.respond_to?(:secret_key)
+      end
+
+      private def rails_secret_key_base
+        ::Rails.application.secret_key_base if defined?(::Rails) && ::Rails.respond_to?(:application) && ::Rails.application
+      end
+
+      private def missing_secret!(what)
+        raise ArgumentError, "token digests need #{what}: set config.token_oxide.token_authentication.digest_secret " \
+                             "(:secret_key_base, :devise_secret_key or a String)"
       end
 
       # Hide the secret from inspect/pp output.
       def inspect
         "#<#{self.class.name} fallback=#{fallback.inspect} identifiers=#{identifiers.inspect} " \
           "header_names=#{header_names.inspect} sign_in_token=#{sign_in_token.inspect} " \
-          "skip_devise_trackable=#{skip_devise_trackable.inspect} authorization_header=#{authorization_header.inspect}>"
+          "skip_devise_trackable=#{skip_devise_trackable.inspect} authorization_header=#{authorization_header.inspect} " \
+          "digest_secret=#{@digest_secret.is_a?(Symbol) ? @digest_secret.inspect : (@digest_secret.nil? ? 'nil' : '[FILTERED]')}>"
       end
     end
   end

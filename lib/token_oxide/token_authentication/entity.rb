@@ -43,6 +43,15 @@ module TokenOxide
         end
       end
 
+      # The identifier and token columns a request needs (MissingTokenColumn
+      # before any SQL, rather than a raw SQL error or every request failing).
+      def check_columns!
+        if identifier
+          MissingTokenColumn.check!(model, [identifier], "acts_as_token_authentication_handler_for identifier: #{identifier.inspect}")
+        end
+        token_options.check_columns!(model)
+      end
+
       # The Devise scope that maps this model, or nil when Devise is absent,
       # disabled for this handler, or maps no such model. Looked up on first
       # use because routes (and so Devise mappings) are drawn after controllers.
