@@ -43,6 +43,14 @@ module TokenOxide
       Railtie.install_verifier_factory(app)
     end
 
+    # Action Dispatch's signed/encrypted cookie jars and the CookieStore
+    # session through token_oxide's codecs, per set of cookie settings
+    # after a probe against the codecs Rails builds (CookieJars).
+    config.token_oxide.accelerate_cookies = true
+    initializer "token_oxide.cookies" do |app|
+      Railtie.install_cookies(app)
+    end
+
     # Devise (when loaded): Devise.token_generator and Devise.friendly_token
     # from the Rust core, after Devise built its generator from secret_key.
     config.token_oxide.accelerate_devise = true
@@ -66,6 +74,16 @@ module TokenOxide
         return unless app.respond_to?(:message_verifiers)
 
         VerifierFactory.install(app.message_verifiers) { |message| ::Rails.logger&.info(message) }
+      end
+
+      def install_cookies(app)
+        settings = app.config.token_oxide
+        if settings.accelerate == false || settings.accelerate_cookies == false || !defined?(::ActionDispatch::Request)
+          CookieJars.enabled = false unless TokenOxide.autoload?(:CookieJars) # hooks of an earlier app stay off
+          return
+        end
+
+        CookieJars.install { |message| ::Rails.logger&.info(message) }
       end
 
       def install_devise(app)
