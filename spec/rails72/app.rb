@@ -66,6 +66,13 @@ class Rails72App < Rails::Application
   config.active_storage.service = :local
   config.active_storage.service_configurations = { "local" => { "service" => "Disk", "root" => File.join(config.root, "storage") } }
 
+  # Serving (loopback specs, request bench): as a deployed app runs, no
+  # code reloading checks and no per-request log lines.
+  if OPTIONS["serve"] || OPTIONS["bench"]
+    config.enable_reloading = false
+    config.log_level = :warn
+  end
+
   case VARIANT
   when "message_pack"
     config.active_support.message_serializer = :message_pack
@@ -526,7 +533,7 @@ end
 # "serve": answer HTTP on a loopback port (Puma) instead of reporting; the
 # port goes to stdout as {"port":N}. Used by the two-server cookie specs
 # and the request bench.
-if OPTIONS["serve"]
+if OPTIONS["serve"] && !OPTIONS["bench"]
   require "puma"
   require "puma/server"
   threads = Integer(OPTIONS.fetch("threads", 1))
@@ -535,6 +542,25 @@ if OPTIONS["serve"]
   $stdout.puts JSON.generate("port" => server.connected_ports.first)
   $stdout.flush
   server.run.join
+elsif OPTIONS["bench"]
+  # In-process: the same app's whole middleware stack (Rails.application.call)
+  # on GET /cookies/bump, with TokenOxide::CookieJars on and off (Rails' jar
+  # code alone), interleaved in one benchmark-ips job. Prints JSON.
+  require "benchmark/ips"
+  first = Rack::MockRequest.new(Rails.application).get("/cookies/write?value=bench")
+  cookie = Array(first.headers["set-cookie"]).join("\n").lines.grep(/_session=/).first.split(";", 2).first
+  call = lambda do |enabled|
+    TokenOxide::CookieJars.enabled = enabled
+    status, headers, = Rails.application.call(Rack::MockRequest.env_for("/cookies/bump", "HTTP_COOKIE" => cookie))
+    raise "bump failed: #{status}" unless status == 200 && headers["set-cookie"].to_s.include?("_session=")
+  end
+  seconds = Float(OPTIONS.fetch("seconds", 5))
+  report = Benchmark.ips(quiet: true) do |x|
+    x.config(time: seconds, warmup: 1)
+    x.report("token_oxide") { call.call(true) }
+    x.report("plain Rails") { call.call(false) }
+  end
+  puts JSON.generate(report.entries.to_h { |e| [e.label, { "ips" => e.stats.central_tendency, "error_pct" => e.error_percentage }] })
 else
   puts JSON.generate(Report.new.run)
 end

@@ -76,33 +76,11 @@ module Rails72Apps
     JSON.parse(out.lines.last)
   end
 
-  # A child app answering HTTP on a loopback port (Puma); stop with #stop.
-  Server = Struct.new(:pid, :port, :out) do
-    def get(path, cookies = {})
-      require "net/http"
-      request = Net::HTTP::Get.new(path)
-      request["Cookie"] = cookies.map { |name, value| "#{name}=#{value}" }.join("; ") unless cookies.empty?
-      response = Net::HTTP.start("127.0.0.1", port, read_timeout: 30) { |http| http.request(request) }
-      set = (response.get_fields("set-cookie") || []).to_h { |line| line.split(";", 2).first.split("=", 2) }
-      [JSON.parse(response.body), set]
-    end
-
-    def stop
-      Process.kill("TERM", pid)
-      Process.wait(pid)
-    rescue Errno::ESRCH, Errno::ECHILD
-      nil
-    end
-  end
-
+  # The app answering HTTP through Puma on loopback (spec/rails72/server.rb).
   def serve(load_defaults, variant)
-    options = JSON.generate("load_defaults" => load_defaults, "variant" => variant, "secret_key_base" => SECRET_KEY_BASE,
-                            "vector_password_salt" => VECTORS.fetch("tf-pub-a02").dig("record", "password_salt"), "serve" => true)
-    out, writer = IO.pipe
-    pid = Process.spawn(RbConfig.ruby, APP, options, out: writer, err: File::NULL)
-    writer.close
-    line = out.gets or raise "server #{load_defaults}/#{variant} did not start"
-    Server.new(pid, JSON.parse(line).fetch("port"), out)
+    require_relative "server"
+    Rails72Server.new(load_defaults: load_defaults, variant: variant, secret_key_base: SECRET_KEY_BASE,
+                      vector_password_salt: VECTORS.fetch("tf-pub-a02").dig("record", "password_salt"))
   end
 end
 
