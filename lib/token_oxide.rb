@@ -23,6 +23,7 @@ module TokenOxide
   autoload :TokenAuthenticatable, "token_oxide/token_authenticatable"
   # The Rails token DSL for Active Record models, and its verifier.
   autoload :Model, "token_oxide/model"
+  autoload :CookieJars, "token_oxide/cookie_jars"
   autoload :TokenForVerifier, "token_oxide/token_for_verifier"
   # Devise.token_generator / Devise.friendly_token (the Railtie installs them).
   autoload :DeviseTokenGenerator, "token_oxide/devise_token_generator"

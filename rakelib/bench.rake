@@ -3,9 +3,15 @@
 desc "Benchmark token_oxide against pure Ruby (BENCH_FAST=1 for a short run); writes tmp/bench.{json,md,svg}"
 task bench: :compile do
   ruby File.join(ROOT, "bench", "runner.rb")
+  ruby File.join(ROOT, "bench", "requests.rb")
 end
 
 namespace :bench do
+  desc "Requests/s through a Rails 7.1+ app's middleware reading and writing the cookie session, token_oxide on vs off (wrk); writes tmp/requests.json"
+  task requests: :compile do
+    ruby File.join(ROOT, "bench", "requests.rb")
+  end
+
   desc "Measure where releasing the GVL around a digest pays off (1 vs 2 threads); writes tmp/gvl.json"
   task gvl: :compile do
     ruby File.join(ROOT, "bench", "gvl.rb")

@@ -34,4 +34,31 @@ module TokenOxideBench
       check: ->(r, o) { r == value && o == value }
     }
   end
+
+  # With the metadata a remember-me or session message carries.
+  op "MessageEncryptor#encrypt_and_sign (GCM, small, purpose+expiry)", group: "message_encryptor",
+                                                                      needs: %w[TokenOxide::MessageEncryptor], target: 20 do
+    ruby, oxide = encryptor_pair
+    value = Fixtures.small_payload
+    opts = { purpose: "remember_me", expires_in: 3600 }
+    {
+      ruby: -> { ruby.encrypt_and_sign(value, **opts) },
+      oxide: -> { oxide.encrypt_and_sign(value, **opts) },
+      check: ->(r, o) { oxide.decrypt_and_verify(r, purpose: "remember_me") == value && ruby.decrypt_and_verify(o, purpose: "remember_me") == value }
+    }
+  end
+
+  op "MessageEncryptor#decrypt_and_verify (GCM, small, purpose+expiry)", group: "message_encryptor",
+                                                                        needs: %w[TokenOxide::MessageEncryptor], target: 20 do
+    ruby, oxide = encryptor_pair
+    value = Fixtures.small_payload
+    opts = { purpose: "remember_me", expires_in: 3600 }
+    ruby_message = ruby.encrypt_and_sign(value, **opts)
+    oxide_message = oxide.encrypt_and_sign(value, **opts)
+    {
+      ruby: -> { ruby.decrypt_and_verify(ruby_message, purpose: "remember_me") },
+      oxide: -> { oxide.decrypt_and_verify(oxide_message, purpose: "remember_me") },
+      check: ->(r, o) { r == value && o == value }
+    }
+  end
 end

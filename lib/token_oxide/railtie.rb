@@ -27,6 +27,9 @@ module TokenOxide
   # config.token_oxide is TokenOxide.configuration: every setting is listed
   # in lib/token_oxide/settings.rb, and an unknown one raises.
   class Railtie < ::Rails::Railtie
+    # The salt of ActiveStorage.verifier (Rails.application.message_verifier("ActiveStorage")).
+    ACTIVE_STORAGE_SALT = "ActiveStorage"
+
     config.token_oxide = TokenOxide.configuration
 
     initializer "token_oxide.model" do |app|
@@ -42,6 +45,13 @@ module TokenOxide
     # Before the app's initializers, which may already ask it for verifiers.
     config.before_initialize do |app|
       Railtie.install_verifier_factory(app)
+    end
+
+    # Action Dispatch's signed/encrypted cookie jars and the CookieStore
+    # session through token_oxide's codecs, per set of cookie settings
+    # after a probe against the codecs Rails builds (CookieJars).
+    initializer "token_oxide.cookies" do |app|
+      Railtie.install_cookies(app)
     end
 
     # Devise (when loaded): Devise.token_generator and Devise.friendly_token
@@ -66,7 +76,18 @@ module TokenOxide
         return if settings.accelerate == false || settings.accelerate_message_verifiers == false
         return unless app.respond_to?(:message_verifiers)
 
-        VerifierFactory.install(app.message_verifiers) { |message| ::Rails.logger&.info(message) }
+        keep_rails = settings.accelerate_active_storage == false ? [ACTIVE_STORAGE_SALT] : []
+        VerifierFactory.install(app.message_verifiers, keep_rails: keep_rails) { |message| ::Rails.logger&.info(message) }
+      end
+
+      def install_cookies(app)
+        settings = app.config.token_oxide
+        if settings.accelerate == false || settings.accelerate_cookies == false || !defined?(::ActionDispatch::Request)
+          CookieJars.enabled = false unless TokenOxide.autoload?(:CookieJars) # hooks of an earlier app stay off
+          return
+        end
+
+        CookieJars.install { |message| ::Rails.logger&.info(message) }
       end
 
       def install_devise(app)

@@ -36,7 +36,7 @@ module TokenOxide
       setting(nil, :accelerate_message_verifiers, true, "Rails 7.1+: Rails.application.message_verifiers hands out token_oxide verifiers where they sign the same bytes", boot: true),
       setting(nil, :accelerate_signed_ids, true, "signed_id / find_signed through the Rust verifier where it signs the same bytes", boot: true),
       setting(nil, :accelerate_devise, true, "Devise.token_generator and Devise.friendly_token from the Rust core"),
-      # Pre-registered for the cookies branch (cookie jars, session, Active Storage); wired up there.
+      # Cookie jars, the session and Active Storage (lib/token_oxide/cookie_jars.rb, railtie.rb).
       setting(nil, :accelerate_cookies, true, "signed/encrypted cookie jars and the cookie session through token_oxide where they give the same bytes", boot: true),
       setting(nil, :accelerate_active_storage, true, "Active Storage's signed ids through token_oxide where they give the same bytes", boot: true),
       setting(nil, :key_generator_hash_digest_class, nil, "Active Record 6.1: the digest of the generates_token_for key (nil = SHA256, as load_defaults >= 7.0)"),

@@ -33,11 +33,14 @@ module TokenOxide
       end
 
       # Returns true when installed, false when this factory cannot take it.
-      def install(factory, &report)
+      # Salts in +keep_rails+ always get Rails' chain (the per-area switches,
+      # e.g. "ActiveStorage" when accelerate_active_storage is false).
+      def install(factory, keep_rails: [], &report)
         return false unless supported?(factory)
         return true if factory.singleton_class.include?(Hooks)
 
         factory.instance_variable_set(:@token_oxide_report, report)
+        factory.instance_variable_set(:@token_oxide_keep_rails, keep_rails.map(&:to_s).freeze)
         factory.singleton_class.prepend(Hooks)
         true
       end
@@ -80,6 +83,8 @@ module TokenOxide
 
       def build_with_rotations(salt)
         rails_chain = super
+        return rails_chain if @token_oxide_keep_rails&.include?(salt.to_s)
+
         ours = token_oxide_chain(salt)
         return ours if ours && VerifierFactory.same_chain?(rails_chain, ours)
 

@@ -28,10 +28,12 @@ $LOAD_PATH.unshift(File.expand_path("../../lib", __dir__))
 require "rails"
 require "active_record/railtie"
 require "action_controller/railtie"
+require "active_storage/engine"
 require "token_oxide"
 require "token_oxide/railtie"
 require "active_support/testing/time_helpers"
 require "rack/mock"
+require "rack/test"
 
 # A serializer object of the app's own (variant "custom_serializer"): Rails
 # writes the pre-7.1 envelope for serializers it does not know.
@@ -61,6 +63,15 @@ class Rails72App < Rails::Application
   config.secret_key_base = SECRET_KEY_BASE
   config.hosts.clear
   config.active_support.report_deprecations = false
+  config.active_storage.service = :local
+  config.active_storage.service_configurations = { "local" => { "service" => "Disk", "root" => File.join(config.root, "storage") } }
+
+  # Serving (loopback specs, request bench): as a deployed app runs, no
+  # code reloading checks and no per-request log lines.
+  if OPTIONS["serve"] || OPTIONS["bench"]
+    config.enable_reloading = false
+    config.log_level = :warn
+  end
 
   case VARIANT
   when "message_pack"
@@ -98,6 +109,30 @@ class Rails72App < Rails::Application
     end
   when "accelerate_off"
     config.token_oxide.accelerate = false
+  when "cookies_off"
+    config.token_oxide.accelerate_cookies = false
+  when "active_storage_off"
+    config.token_oxide.accelerate_active_storage = false
+  when "cookies_message_pack"
+    config.action_dispatch.cookies_serializer = :message_pack
+  when "cookies_rotations"
+    # The current secret signs with SHA256; cookies of the old secret (and
+    # of the SHA1 digest) are still read, and rewritten.
+    config.action_dispatch.cookies_serializer = :hybrid
+    config.action_dispatch.signed_cookie_digest = "SHA256"
+    config.action_dispatch.cookies_rotations.tap do |cookies|
+      old = ActiveSupport::KeyGenerator.new(OLD_SECRET_KEY_BASE, iterations: 1000, hash_digest_class: OpenSSL::Digest::SHA256)
+      cookies.rotate :signed, old.generate_key("signed cookie"), digest: "SHA256"
+      cookies.rotate :signed, digest: "SHA1"
+      cookies.rotate :encrypted, old.generate_key("authenticated encrypted cookie", 32)
+    end
+  when "cookies_cbc"
+    config.action_dispatch.use_authenticated_cookie_encryption = false
+    config.action_dispatch.cookies_digest = "SHA256"
+    config.action_dispatch.use_cookies_with_metadata = false
+  when "cookies_kept"
+    # A cipher token_oxide does not have: the encrypted jar stays Rails'.
+    config.action_dispatch.cookies_rotations.tap { |cookies| cookies.rotate :encrypted, "k" * 16, cipher: "aes-128-gcm" }
   when "plain"
     nil
   else
@@ -132,6 +167,16 @@ ActiveRecord::Schema.define do
   end
   create_table(:access_tokens) do |t|
     t.string :token_digest
+  end
+  create_table(:active_storage_blobs) do |t|
+    t.string :key, null: false
+    t.string :filename, null: false
+    t.string :content_type
+    t.text :metadata
+    t.string :service_name, null: false
+    t.bigint :byte_size, null: false
+    t.string :checksum
+    t.datetime :created_at, null: false
   end
 end
 
@@ -179,9 +224,12 @@ class ClientsController < ActionController::API
   def index = render(json: { id: current_client.id })
 end
 
+require_relative "cookies_controller"
+
 Rails.application.routes.draw do
   get "/members" => "members#index"
   get "/clients" => "clients#index"
+  %w[write read bump].each { |action| get "/cookies/#{action}" => "token_oxide_cookies##{action}" }
 end
 
 # The facts, gathered under a frozen clock so that expiring tokens made twice
@@ -206,6 +254,8 @@ class Report
       password_reset_facts
     end
     request_facts
+    cookie_facts
+    active_storage_facts
     token_field_facts
     log_facts
     @facts
@@ -371,6 +421,89 @@ class Report
     response.status
   end
 
+  # Cookies through real requests (rack-test): written by the app with
+  # token_oxide's jars and read with TokenOxide::CookieJars switched off
+  # (Rails' jar code and codecs alone), and the reverse.
+  def cookie_facts
+    ours_write = cookie_request("/cookies/write?value=ours")
+    plain_write = plain_rails { cookie_request("/cookies/write?value=ours") }
+    @facts["cookies"] = {
+      "enabled" => TokenOxide.autoload?(:CookieJars).nil? && TokenOxide::CookieJars.enabled?,
+      "codecs" => JSON.parse(ours_write[:body])["codecs"],
+      "plain_codecs" => JSON.parse(plain_write[:body])["codecs"],
+      "signed_same_bytes" => ours_write[:cookies]["signed_value"] == plain_write[:cookies]["signed_value"],
+      "plain_reads_ours" => JSON.parse(plain_rails { cookie_request("/cookies/read", ours_write[:cookies]) }[:body]).except("codecs"),
+      "ours_reads_plain" => JSON.parse(cookie_request("/cookies/read", plain_write[:cookies])[:body]).except("codecs"),
+      "cookie_names" => ours_write[:cookies].keys.sort
+    }
+    rotated_cookie_facts if VARIANT == "cookies_rotations"
+  end
+
+  # Cookies only the rotated-out secret (or digest) could have written, made
+  # by Rails' own codecs: read by the app, which writes them anew.
+  def rotated_cookie_facts
+    old = ActiveSupport::KeyGenerator.new(OLD_SECRET_KEY_BASE, iterations: 1000, hash_digest_class: OpenSSL::Digest::SHA256)
+    null = ActiveSupport::MessageEncryptor::NullSerializer
+    signed = ActiveSupport::MessageVerifier.new(old.generate_key("signed cookie"), digest: "SHA256", serializer: null)
+    sha1 = ActiveSupport::MessageVerifier.new(Rails.application.key_generator.generate_key("signed cookie"), digest: "SHA1", serializer: null)
+    encrypted = ActiveSupport::MessageEncryptor.new(old.generate_key("authenticated encrypted cookie", 32), cipher: "aes-256-gcm", serializer: null)
+    value = ActiveSupport::Messages::SerializerWithFallback[:json_allow_marshal]
+    cookies = {
+      "signed_value" => signed.generate(value.dump("old secret"), purpose: "cookie.signed_value"),
+      "encrypted_value" => encrypted.encrypt_and_sign(value.dump({ "v" => "old secret", "n" => 1 }), purpose: "cookie.encrypted_value")
+    }.transform_values { |raw| Rack::Utils.escape(raw) } # as a Set-Cookie header carries them
+    read = cookie_request("/cookies/read", cookies)
+    plain_read = plain_rails { cookie_request("/cookies/read", cookies) }
+    sha1_read = cookie_request("/cookies/read", "signed_value" => Rack::Utils.escape(sha1.generate(value.dump("old digest"), purpose: "cookie.signed_value")))
+    @facts["cookies"]["rotated"] = {
+      "read" => JSON.parse(read[:body]).slice("signed", "encrypted"), "rewritten" => read[:cookies].keys.sort,
+      "plain_read" => JSON.parse(plain_read[:body]).slice("signed", "encrypted"),
+      "sha1_read" => JSON.parse(sha1_read[:body])["signed"]
+    }
+  end
+
+  # Rails' jar code alone for the block (when token_oxide's hooks are there).
+  def plain_rails
+    return yield unless TokenOxide.autoload?(:CookieJars).nil?
+
+    was = TokenOxide::CookieJars.enabled?
+    TokenOxide::CookieJars.enabled = false
+    begin
+      yield
+    ensure
+      TokenOxide::CookieJars.enabled = was
+    end
+  end
+
+  def cookie_request(path, cookies = {})
+    session = Rack::Test::Session.new(Rails.application)
+    session.header("Cookie", cookies.map { |name, value| "#{name}=#{value}" }.join("; ")) unless cookies.empty?
+    session.get(path)
+    response = session.last_response
+    header = response.headers["set-cookie"]
+    lines = header.is_a?(Array) ? header : header.to_s.split("\n")
+    { body: response.body, cookies: lines.to_h { |line| line.split(";", 2).first.split("=", 2) } }
+  end
+
+  # Active Storage's blob signed ids go through ActiveStorage.verifier,
+  # which the app's message_verifiers factory hands out: a blob id signed by
+  # the chain Rails' own code builds for "ActiveStorage" is found, and the
+  # app's are read by that chain.
+  def active_storage_facts
+    blob = ActiveStorage::Blob.create_and_upload!(io: StringIO.new("hello"), filename: "hello.txt")
+    rails_chain = rails_built("ActiveStorage")
+    ours = blob.signed_id
+    theirs = rails_chain.generate(blob.id, purpose: "blob_id")
+    @facts["active_storage"] = {
+      "verifier_class" => ActiveStorage.verifier.class.name,
+      "blob_verifier_is_it" => ActiveStorage::Blob.signed_id_verifier.equal?(ActiveStorage.verifier),
+      "same_signed_id" => ours == theirs,
+      "finds_rails_signed_id" => ActiveStorage::Blob.find_signed(theirs)&.id == blob.id,
+      "rails_reads_ours" => rails_chain.verified(ours, purpose: "blob_id") == blob.id,
+      "rejects_other_purpose" => ActiveStorage::Blob.find_signed(rails_chain.generate(blob.id, purpose: "other")).nil?
+    }
+  end
+
   def token_field_facts
     runner = Runner.new
     token = runner.ensure_token
@@ -399,4 +532,37 @@ class Report
   end
 end
 
-puts JSON.generate(Report.new.run)
+# "serve": answer HTTP on a loopback port (Puma) instead of reporting; the
+# port goes to stdout as {"port":N}. Used by the two-server cookie specs
+# and the request bench.
+if OPTIONS["serve"] && !OPTIONS["bench"]
+  require "puma"
+  require "puma/server"
+  threads = Integer(OPTIONS.fetch("threads", 1))
+  server = Puma::Server.new(Rails.application, nil, min_threads: threads, max_threads: threads)
+  server.add_tcp_listener("127.0.0.1", 0)
+  $stdout.puts JSON.generate("port" => server.connected_ports.first)
+  $stdout.flush
+  server.run.join
+elsif OPTIONS["bench"]
+  # In-process: the same app's whole middleware stack (Rails.application.call)
+  # on GET /cookies/bump, with TokenOxide::CookieJars on and off (Rails' jar
+  # code alone), interleaved in one benchmark-ips job. Prints JSON.
+  require "benchmark/ips"
+  first = Rack::MockRequest.new(Rails.application).get("/cookies/write?value=bench")
+  cookie = Array(first.headers["set-cookie"]).join("\n").lines.grep(/_session=/).first.split(";", 2).first
+  call = lambda do |enabled|
+    TokenOxide::CookieJars.enabled = enabled
+    status, headers, = Rails.application.call(Rack::MockRequest.env_for("/cookies/bump", "HTTP_COOKIE" => cookie))
+    raise "bump failed: #{status}" unless status == 200 && headers["set-cookie"].to_s.include?("_session=")
+  end
+  seconds = Float(OPTIONS.fetch("seconds", 5))
+  report = Benchmark.ips(quiet: true) do |x|
+    x.config(time: seconds, warmup: 1)
+    x.report("token_oxide") { call.call(true) }
+    x.report("plain Rails") { call.call(false) }
+  end
+  puts JSON.generate(report.entries.to_h { |e| [e.label, { "ips" => e.stats.central_tendency, "error_pct" => e.error_percentage }] })
+else
+  puts JSON.generate(Report.new.run)
+end

@@ -20,8 +20,11 @@ module Rails72Apps
     %w[7.2 plain], %w[7.0 plain], %w[6.1 plain],
     %w[7.2 url_safe_sha256], %w[7.0 url_safe], %w[7.2 custom_serializer],
     %w[7.2 message_pack], %w[7.2 rotation], %w[7.2 legacy_envelope], %w[7.2 accelerate_off], %w[7.2 assigned],
-    %w[7.2 random_serializer]
+    %w[7.2 random_serializer],
+    %w[7.2 cookies_message_pack], %w[7.2 cookies_rotations], %w[7.2 cookies_cbc], %w[7.2 cookies_kept], %w[7.2 cookies_off],
+    %w[7.2 active_storage_off]
   ].freeze
+  COOKIE_VARIANTS = %w[cookies_message_pack cookies_rotations cookies_cbc].freeze
 
   module_function
 
@@ -72,6 +75,13 @@ module Rails72Apps
     raise "app #{load_defaults}/#{variant} failed (#{status}):\n#{err}" unless status.success?
 
     JSON.parse(out.lines.last)
+  end
+
+  # The app answering HTTP through Puma on loopback (spec/rails72/server.rb).
+  def serve(load_defaults, variant)
+    require_relative "server"
+    Rails72Server.new(load_defaults: load_defaults, variant: variant, secret_key_base: SECRET_KEY_BASE,
+                      vector_password_salt: VECTORS.fetch("tf-pub-a02").dig("record", "password_salt"))
   end
 end
 
@@ -174,6 +184,99 @@ RSpec.describe "token_oxide in booted Rails 7.1+ apps" do
                                                   "rails" => Rails72Apps::VECTORS["tf-pub-a02"]["expected_token"])
   end
 
+  # What each of the app's cookie jars read, both ways between token_oxide's
+  # jars and Rails' own (TokenOxide::CookieJars switched off in the same app).
+  def expect_cookies_interchangeable(report, codecs: %w[TokenOxide::MessageVerifier TokenOxide::MessageEncryptor])
+    facts = report.fetch("cookies")
+    expected = { "signed" => "ours", "encrypted" => { "v" => "ours", "n" => 1 }, "session" => "ours",
+                 "session_user" => { "id" => 7, "name" => "ours" } }
+    expect(facts["codecs"]).to eq("signed" => codecs[0], "encrypted" => codecs[1])
+    expect(facts["plain_codecs"]).to eq("signed" => "ActiveSupport::MessageVerifier", "encrypted" => "ActiveSupport::MessageEncryptor")
+    expect(facts["plain_reads_ours"]).to eq(expected)
+    expect(facts["ours_reads_plain"]).to eq(expected)
+    expect(facts["signed_same_bytes"]).to be(true) # signed cookies without expiry: Rails' bytes
+    expect(facts["cookie_names"]).to eq(%w[_rails72_app_session encrypted_value signed_value])
+  end
+
+  describe "signed and encrypted cookies and the CookieStore session (Action Dispatch 7.x)" do
+    [%w[7.2 plain], %w[7.0 plain], %w[6.1 plain], *Rails72Apps::COOKIE_VARIANTS.map { |v| ["7.2", v] }].each do |load_defaults, variant|
+      it "serves the jars with token_oxide's codecs under #{variant} (load_defaults #{load_defaults}), cookies read both ways" do
+        report = Rails72Apps.report(load_defaults, variant)
+        expect_cookies_interchangeable(report)
+        expect(report["token_oxide_log"].grep(/cookie jar/)).to be_empty
+      end
+    end
+
+    it "reads cookies of the rotated-out secret and digest, and writes them anew with the current one" do
+      rotated = Rails72Apps.report("7.2", "cookies_rotations")["cookies"]["rotated"]
+      expect(rotated).to eq("read" => { "signed" => "old secret", "encrypted" => { "v" => "old secret", "n" => 1 } },
+                            "plain_read" => { "signed" => "old secret", "encrypted" => { "v" => "old secret", "n" => 1 } },
+                            "rewritten" => %w[encrypted_value signed_value], "sha1_read" => "old digest")
+    end
+
+    it "keeps Rails' encrypted jar codec for a rotation ours cannot build (aes-128-gcm), saying so once" do
+      report = Rails72Apps.report("7.2", "cookies_kept")
+      expect_cookies_interchangeable(report, codecs: %w[TokenOxide::MessageVerifier ActiveSupport::MessageEncryptor])
+      kept = report["token_oxide_log"].grep(/cookie jar/)
+      expect(kept.size).to eq(1) # many requests, one line
+      expect(kept.first).to include("kept Rails' encrypted cookie jar codec", "cannot build it")
+    end
+
+    { "cookies_off" => "config.token_oxide.accelerate_cookies = false", "accelerate_off" => "config.token_oxide.accelerate = false" }.each do |variant, why|
+      it "leaves Rails' codecs in the jars with #{why}" do
+        facts = Rails72Apps.report("7.2", variant)["cookies"]
+        expect(facts["codecs"]).to eq("signed" => "ActiveSupport::MessageVerifier", "encrypted" => "ActiveSupport::MessageEncryptor")
+        expect(facts["ours_reads_plain"]).to include("signed" => "ours", "session" => "ours")
+      end
+    end
+
+    # Two processes over loopback: one app with token_oxide, one with
+    # config.token_oxide.accelerate = false (plain Rails), same secret_key_base.
+    it "hands cookies and the session between a token_oxide app and a plain Rails app through Puma on 127.0.0.1" do
+      begin
+        require "puma"
+      rescue LoadError
+        skip "Puma is not installed on this leg (bin/setup installs Debian's puma on Debian 13)"
+      end
+      ours = Rails72Apps.serve("7.2", "plain")
+      plain = Rails72Apps.serve("7.2", "accelerate_off")
+      expected = ->(v) { { "signed" => v, "encrypted" => { "v" => v, "n" => 1 }, "session" => v, "session_user" => { "id" => 7, "name" => v } } }
+      [[ours, plain, "TokenOxide::MessageEncryptor", "ActiveSupport::MessageEncryptor"],
+       [plain, ours, "ActiveSupport::MessageEncryptor", "TokenOxide::MessageEncryptor"]].each do |writer, reader, written_by, read_by|
+        body, cookies = writer.get("/cookies/write?value=over+loopback")
+        expect(body["codecs"]["encrypted"]).to eq(written_by)
+        read, = reader.get("/cookies/read", cookies)
+        expect(read.except("codecs")).to eq(expected.call("over loopback"))
+        expect(read["codecs"]["encrypted"]).to eq(read_by)
+      end
+    ensure
+      ours&.stop
+      plain&.stop
+    end
+  end
+
+  describe "Active Storage signed blob ids (ActiveStorage.verifier, from the app's message_verifiers)" do
+    it "signs them with ours, byte for byte as the chain Rails builds, and each finds the other's" do
+      facts = Rails72Apps.report("7.2")["active_storage"]
+      expect(facts).to eq("verifier_class" => "TokenOxide::MessageVerifier", "blob_verifier_is_it" => true,
+                          "same_signed_id" => true, "finds_rails_signed_id" => true, "rails_reads_ours" => true,
+                          "rejects_other_purpose" => true)
+    end
+
+    it "keeps Rails' verifier with config.token_oxide.accelerate = false" do
+      facts = Rails72Apps.report("7.2", "accelerate_off")["active_storage"]
+      expect(facts).to include("verifier_class" => "ActiveSupport::MessageVerifier", "finds_rails_signed_id" => true)
+    end
+
+    it "keeps Rails' verifier for Active Storage alone with config.token_oxide.accelerate_active_storage = false" do
+      report = Rails72Apps.report("7.2", "active_storage_off")
+      expect(report["active_storage"]).to include("verifier_class" => "ActiveSupport::MessageVerifier",
+                                                  "finds_rails_signed_id" => true, "rails_reads_ours" => true)
+      expect(report["verifier_class"]).to eq("TokenOxide::MessageVerifier") # the other salts still swap
+      expect(report["token_oxide_log"].grep(/kept Rails' MessageVerifier for "ActiveStorage"/)).to be_empty
+    end
+  end
+
   describe "settings ours copies from Rails' verifier (then the probe still decides)" do
     # message_pack: ours writes it through ActiveSupport::MessagePack (msgpack 1.7 is on this leg).
     # legacy_envelope: the factory hands ours the option itself.
@@ -223,7 +326,7 @@ RSpec.describe "token_oxide in booted Rails 7.1+ apps" do
         expect(facts).to include("ours_reads_rails" => true, "rails_reads_ours" => true) # both are Rails' chain
       end
       kept = report["token_oxide_log"].grep(/kept Rails' MessageVerifier/)
-      expect(kept.size).to eq(3) # active_record/token_for and the two salts of the report, once each
+      expect(kept.size).to eq(4) # active_record/token_for, ActiveStorage and the two salts of the report, once each
       expect(kept).to all(include("token_oxide's would sign differently"))
     end
 
