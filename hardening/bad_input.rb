@@ -65,7 +65,8 @@ module TokenOxideHardening
         "TokenOxide::DeviseTokenGenerator" => lambda {
           TokenOxide::DeviseTokenGenerator.new(TokenOxide::CachingKeyGenerator.new(TokenOxide::KeyGenerator.new(SECRET, iterations: 10)))
         },
-        "TokenOxide::LazyVerifier" => -> { TokenOxide::LazyVerifier.new { TokenOxide::MessageVerifier.new(SECRET) } }
+        "TokenOxide::LazyVerifier" => -> { TokenOxide::LazyVerifier.new { TokenOxide::MessageVerifier.new(SECRET) } },
+        "TokenOxide::Configuration" => -> { TokenOxide::Configuration.new }
       }
     end
 
