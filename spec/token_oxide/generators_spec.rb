@@ -22,7 +22,7 @@ RSpec.describe "token_oxide generators" do
   end
 
   def generate(name, *args)
-    Rails::Generators.invoke("token_oxide:#{name}", args, destination_root: @root, behavior: :invoke, quiet: true)
+    Rails::Generators.invoke("token_oxide:#{name}", [*args, "--quiet"], destination_root: @root, behavior: :invoke, quiet: true)
   end
 
   def migrations
