@@ -45,6 +45,17 @@ RSpec.describe "TokenOxide messages with malformed input" do
     end
   end
 
+  # Ruby's own NoMethodError message inspects the receiver: for a 10k-deep
+  # Array a recursion that can meet a GC at the stack's end and abort the
+  # process. Ours names the class.
+  it "the NoMethodError for a non-String names its class without inspecting it" do
+    deep = 10_000.times.inject([]) { |inner, _| [inner] }
+    expect { verifier.verified(deep) }.to raise_error(NoMethodError) { |error|
+      expect(error.message).to start_with("undefined method `valid_encoding?' for an instance of Array (a message must be a String)")
+      expect(error.message.size).to be < 300 # error_highlight may add the line
+    }
+  end
+
   it "correctly signed but not base64 / wrong padding: valid_message? true, verified nil" do
     ["f", " eyJh", "Zg=", "Zh==", "eyJhIjox fQ=="].each do |data|
       message = signed(data)

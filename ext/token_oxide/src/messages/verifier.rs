@@ -214,6 +214,25 @@ fn generate(
     token
 }
 
+/// The error for a message that is not a String. ActiveSupport calls
+/// `valid_encoding?` on it, so an object without that method raises
+/// NoMethodError, as there; ours names the class instead of inspecting the
+/// value, which for a hostile 10k-deep Array is a recursion deep enough to
+/// meet a GC at the stack's end ("[BUG] system stack overflow during GC").
+fn not_a_string(ruby: &Ruby, message: Value) -> Error {
+    let class = unsafe { message.classname() }.into_owned();
+    if message.respond_to("valid_encoding?", false).unwrap_or(false) {
+        if let Err(error) = message.funcall::<_, _, Value>("valid_encoding?", ()) {
+            return error;
+        }
+        return Error::new(ruby.exception_type_error(), format!("message must be a String, not {class}"));
+    }
+    Error::new(
+        ruby.exception_no_method_error(),
+        format!("undefined method `valid_encoding?' for an instance of {class} (a message must be a String)"),
+    )
+}
+
 /// Decodes the signed token's payload into `out`, or says why it is rejected.
 fn extract(
     ruby: &Ruby,
@@ -226,12 +245,7 @@ fn extract(
         return Ok(Err("invalid message string"));
     }
     let Some(text) = RString::from_value(message) else {
-        // ActiveSupport calls `valid_encoding?` on it: NoMethodError for non-Strings.
-        let _: Value = message.funcall("valid_encoding?", ())?;
-        return Err(Error::new(
-            ruby.exception_type_error(),
-            "message must be a String",
-        ));
+        return Err(not_a_string(ruby, message));
     };
     if text.enc_coderange_scan() == magnus::encoding::Coderange::Broken {
         return Ok(Err("invalid message string"));
