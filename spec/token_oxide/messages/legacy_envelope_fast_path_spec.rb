@@ -124,7 +124,13 @@ RSpec.describe "TokenOxide messages: the legacy envelope's fast reader" do
     rescue StandardError => e
       [:raise, e.class.name]
     end
+    # Before 7.2.3 the inner base64 is not retried with the other alphabet
+    # (this library follows 7.2.3+, as differential_fuzz_spec.rb notes).
+    retries = ActiveSupport.gem_version >= Gem::Version.new("7.2.3")
+    url_safe = messages.fetch("url-safe base64 of JSON")
     payloads.product(purposes).each do |bytes, purpose|
+      next if !retries && bytes.include?(url_safe)
+
       token = ours.send(:__sign_serialized, bytes)
       expect(outcome.call { ours.verify(token, purpose: purpose) })
         .to eq(outcome.call { rails.verify(token, purpose: purpose) }), "#{bytes.inspect} purpose #{purpose.inspect}"
