@@ -59,7 +59,10 @@ RSpec.describe "RAILS_ENV=production without secret_key_base" do
   def rails(app, *args, env: {})
     base = { "RAILS_ENV" => "production", "TOKEN_OXIDE_ROOT" => File.expand_path("../..", __dir__),
              "WITHOUT_TOKEN_OXIDE" => app == :plain ? "1" : nil, "SECRET_KEY_BASE" => nil, "RAILS_MASTER_KEY" => nil,
-             "BUNDLE_GEMFILE" => nil, "RUBYOPT" => nil, "RUBYLIB" => nil }
+             "BUNDLE_GEMFILE" => nil, "RUBYOPT" => nil, "RUBYLIB" => nil,
+             # spec/support/rails_app.rb points DATABASE_URL at the shared app's
+             # file (its users table made create_table fail here when it ran first).
+             "DATABASE_URL" => nil }
     out, err, status = Open3.capture3(base.merge(env), RbConfig.ruby, "bin/rails", *args, chdir: @apps.fetch(app))
     { success: status.success?, out: out, err: err }
   end
