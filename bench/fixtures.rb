@@ -25,6 +25,23 @@ module TokenOxideBench
       end
     end
 
+    # Active Support 7.1+ has the app's own paths: the `:json` serializer
+    # and the 7.1+ `_rails` envelope, which `load_defaults 7.1`+ switches on
+    # (Metadata.use_message_serializer_for_metadata) and this bench sets
+    # likewise. A serializer object (AsJson) would put 7.1+ back on the
+    # pre-7.1 envelope, a path a default app never takes. 6.1 has neither,
+    # so its Ruby side stays AsJson with the pre-7.1 envelope.
+    MODERN = ActiveSupport.gem_version >= Gem::Version.new("7.1")
+    ActiveSupport::Messages::Metadata.use_message_serializer_for_metadata = true if MODERN
+
+    # The Ruby side's serializer for the JSON message rows.
+    RUBY_JSON = MODERN ? :json : AsJson
+
+    # The note a metadata row carries on Active Support before 7.1, where
+    # token_oxide follows it (Messages::Defaults) and both sides write the
+    # pre-7.1 envelope; nil on 7.1+, where both write the 7.1+ one.
+    LEGACY_ENVELOPE_NOTE = MODERN ? nil : "AS #{ActiveSupport.gem_version.segments.first(2).join(".")}: both sides write the pre-7.1 envelope"
+
     module_function
 
     # A typical token payload.

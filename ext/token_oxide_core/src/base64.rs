@@ -35,16 +35,18 @@ pub const fn encoded_len(n: usize) -> usize {
 }
 
 fn encode_into(input: &[u8], out: &mut Vec<u8>, alphabet: &[u8; 64], pad: bool) {
+    // The whole triples are written into space sized once (no capacity
+    // check per quad, which kept the loop from being unrolled).
     out.reserve(encoded_len(input.len()));
     let mut chunks = input.chunks_exact(3);
-    for c in &mut chunks {
+    let start = out.len();
+    out.resize(start + input.len() / 3 * 4, 0);
+    for (c, o) in (&mut chunks).zip(out[start..].chunks_exact_mut(4)) {
         let n = (u32::from(c[0]) << 16) | (u32::from(c[1]) << 8) | u32::from(c[2]);
-        out.extend_from_slice(&[
-            alphabet[(n >> 18) as usize & 63],
-            alphabet[(n >> 12) as usize & 63],
-            alphabet[(n >> 6) as usize & 63],
-            alphabet[n as usize & 63],
-        ]);
+        o[0] = alphabet[(n >> 18) as usize & 63];
+        o[1] = alphabet[(n >> 12) as usize & 63];
+        o[2] = alphabet[(n >> 6) as usize & 63];
+        o[3] = alphabet[n as usize & 63];
     }
     match *chunks.remainder() {
         [a] => {

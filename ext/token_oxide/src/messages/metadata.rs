@@ -4,6 +4,8 @@
 //! `lib/token_oxide/messages/metadata.rb` (a line-by-line mirror of
 //! ActiveSupport) decides, so the result is always ActiveSupport's.
 
+use std::cell::Cell;
+
 use magnus::{
     prelude::*, value::ReprValue, Error, Float, Integer, RHash, RModule, RString, Ruby, Symbol,
     Time, Value,
@@ -133,6 +135,14 @@ fn write_purpose_string(ruby: &Ruby, purpose: Value, out: &mut Vec<u8>) -> Resul
     encode_value(ruby, text, settings::escaping(), out, 0)
 }
 
+thread_local! {
+    /// The legacy envelope's inner JSON, reused across calls (taken while in
+    /// use: an `as_json` that signs another message gets a fresh buffer).
+    static LEGACY_INNER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+/// Larger buffers are dropped rather than kept for the next call.
+const LEGACY_INNER_KEEP: usize = 64 * 1024;
+
 /// `serialize_with_metadata` for the JSON serializers: the payload bytes.
 pub fn serialize_json_with_metadata(
     ruby: &Ruby,
@@ -165,10 +175,17 @@ pub fn serialize_json_with_metadata(
         }
     } else {
         // Pre-7.1 envelope: the value serialized on its own and strict-base64'd.
-        let mut inner = Vec::new();
-        encode_value(ruby, value, escaping, &mut inner, 0)?;
-        out.extend_from_slice(br#"{"_rails":{"message":""#);
-        base64::strict_encode_into(&inner, out);
+        let mut inner = LEGACY_INNER.take();
+        inner.clear();
+        let encoded = encode_value(ruby, value, escaping, &mut inner, 0);
+        if encoded.is_ok() {
+            out.extend_from_slice(br#"{"_rails":{"message":""#);
+            base64::strict_encode_into(&inner, out);
+        }
+        if inner.capacity() <= LEGACY_INNER_KEEP {
+            LEGACY_INNER.set(inner);
+        }
+        encoded?;
         out.extend_from_slice(br#"","exp":"#);
         match exp {
             Some(exp) => write_exp(ruby, &exp, out)?,
@@ -256,26 +273,39 @@ fn check_envelope(
     rails: &Tree,
     purpose: Option<Value>,
 ) -> Result<Result<Option<&'static str>, ()>, Error> {
-    match rails.get(b"exp") {
-        None | Some(Tree::Null | Tree::Bool(false)) => {}
-        Some(Tree::Str(text)) => {
-            let Some(at) = time::parse_exp(text) else {
-                return Ok(Err(()));
-            };
-            let Some(now) = now(ruby)? else {
-                return Ok(Err(()));
-            };
-            if now >= at {
-                return Ok(Ok(Some("expired")));
-            }
-        }
+    let exp = match rails.get(b"exp") {
+        None | Some(Tree::Null | Tree::Bool(false)) => None,
+        Some(Tree::Str(text)) => Some(text.as_slice()),
         Some(_) => return Ok(Err(())),
-    }
+    };
     let stored: &[u8] = match rails.get(b"pur") {
         None | Some(Tree::Null) => b"",
         Some(Tree::Str(text)) => text,
         Some(_) => return Ok(Err(())),
     };
+    check_fields(ruby, exp, stored, purpose)
+}
+
+/// The expiry, then the purpose, of an envelope whose `exp` is a string or
+/// absent and whose `pur` is `stored` (`""` when absent): `Ok(None)` when
+/// both pass, `Ok(Some(reason))` when one fails, `Err(())` when Ruby must decide.
+fn check_fields(
+    ruby: &Ruby,
+    exp: Option<&[u8]>,
+    stored: &[u8],
+    purpose: Option<Value>,
+) -> Result<Result<Option<&'static str>, ()>, Error> {
+    if let Some(text) = exp {
+        let Some(at) = time::parse_exp(text) else {
+            return Ok(Err(()));
+        };
+        let Some(now) = now(ruby)? else {
+            return Ok(Err(()));
+        };
+        if now >= at {
+            return Ok(Ok(Some("expired")));
+        }
+    }
     let Some(same) = purpose_matches(purpose, stored)? else {
         return Ok(Err(()));
     };
@@ -353,24 +383,76 @@ fn read_standard_envelope(
     if &bytes[pos..] != b"}}" {
         return Ok(None);
     }
-    if let Some(text) = exp {
-        let Some(at) = time::parse_exp(text) else {
-            return Ok(None);
-        };
-        let Some(now) = now(ruby)? else {
-            return Ok(None);
-        };
-        if now >= at {
-            return Ok(Some(Outcome::Content("expired")));
-        }
+    Ok(match check_fields(ruby, exp, pur.unwrap_or(b""), purpose)? {
+        Err(()) => None,
+        Ok(Some(reason)) => Some(Outcome::Content(reason)),
+        Ok(None) => Some(Outcome::Value(value)),
+    })
+}
+
+/// The pre-7.1 envelope exactly as ActiveSupport and this library write it,
+/// `{"_rails":{"message":"B64","exp":"..."|null,"pur":"..."|null}}` with
+/// plain strings, read without a parse tree: the checks and base64 of the
+/// tree path, in its order. `None` for any other shape (the tree path decides).
+fn read_legacy_envelope(
+    ruby: &Ruby,
+    bytes: &[u8],
+    purpose: Option<Value>,
+    allow_marshal: bool,
+    decode_fallback: bool,
+) -> Result<Option<Read>, Error> {
+    // ASCII only: text the tree path's parser would reject (invalid UTF-8)
+    // must stay a format error there, not become a purpose mismatch here.
+    if !bytes.is_ascii() {
+        return Ok(None);
     }
-    let Some(same) = purpose_matches(purpose, pur.unwrap_or(b""))? else {
+    let Some((message, mut pos)) = simple_string(bytes, LEGACY_ENVELOPE_PREFIX.len() + 1)
+        .filter(|_| bytes.get(LEGACY_ENVELOPE_PREFIX.len()) == Some(&b'"'))
+    else {
         return Ok(None);
     };
-    if !same {
-        return Ok(Some(Outcome::Content("mismatched purpose")));
+    // `,"NAME":` then a plain string or null; Some(None) for null.
+    let mut field = |name: &[u8]| -> Option<Option<&[u8]>> {
+        let rest = bytes.get(pos..)?;
+        let after = rest
+            .strip_prefix(b",\"")?
+            .strip_prefix(name)?
+            .strip_prefix(b"\":")?;
+        let at = bytes.len() - after.len();
+        if let Some(tail) = after.strip_prefix(b"null") {
+            pos = bytes.len() - tail.len();
+            return Some(None);
+        }
+        if after.first() != Some(&b'"') {
+            return None;
+        }
+        let (text, next) = simple_string(bytes, at + 1)?;
+        pos = next;
+        Some(Some(text))
+    };
+    let Some(exp) = field(b"exp") else {
+        return Ok(None);
+    };
+    let Some(pur) = field(b"pur") else {
+        return Ok(None);
+    };
+    if bytes.get(pos..) != Some(b"}}".as_slice()) {
+        return Ok(None);
     }
-    Ok(Some(Outcome::Value(value)))
+    match check_fields(ruby, exp, pur.unwrap_or(b""), purpose)? {
+        Err(()) => return Ok(None),
+        Ok(Some(reason)) => return Ok(Some(Read::Done(Outcome::Content(reason)))),
+        Ok(None) => {}
+    }
+    let inner = if decode_fallback {
+        codec::decode_with_fallback(message, false)
+    } else {
+        codec::decode(message, false)
+    };
+    let Some(inner) = inner else {
+        return Ok(Some(Read::Done(Outcome::Format("invalid base64"))));
+    };
+    load_json(ruby, &inner, allow_marshal).map(Some)
 }
 
 /// Whether a `"_rails"` key could be in this JSON: the name itself, or any
@@ -415,6 +497,13 @@ pub fn deserialize_json_with_metadata(
             if let Some(value) = parse_fast(ruby, bytes)? {
                 return Ok(Read::Done(Outcome::Value(value)));
             }
+        }
+    }
+    if legacy {
+        if let Some(read) =
+            read_legacy_envelope(ruby, bytes, purpose, allow_marshal, decode_fallback)?
+        {
+            return Ok(read);
         }
     }
     let Some(tree) = json_parse::parse_tree(bytes) else {
