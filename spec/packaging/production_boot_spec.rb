@@ -60,7 +60,7 @@ RSpec.describe "RAILS_ENV=production without secret_key_base" do
     base = { "RAILS_ENV" => "production", "TOKEN_OXIDE_ROOT" => File.expand_path("../..", __dir__),
              "WITHOUT_TOKEN_OXIDE" => app == :plain ? "1" : nil, "SECRET_KEY_BASE" => nil, "RAILS_MASTER_KEY" => nil,
              "BUNDLE_GEMFILE" => nil, "RUBYOPT" => nil, "RUBYLIB" => nil,
-              "DATABASE_URL" => nil } # other specs of the suite set it for their apps
+             "DATABASE_URL" => nil } # other specs of the suite set it for their apps
     out, err, status = Open3.capture3(base.merge(env), RbConfig.ruby, "bin/rails", *args, chdir: @apps.fetch(app))
     { success: status.success?, out: out, err: err }
   end
