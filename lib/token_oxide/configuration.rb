@@ -93,6 +93,9 @@ module TokenOxide
   end
 
   class << self
+    # The one settings object (also config.token_oxide in a Rails app).
+    #
+    # @return [Configuration]
     def configuration
       @configuration ||= Configuration.new
     end
@@ -102,6 +105,10 @@ module TokenOxide
     #     c.token_authentication.fallback = :exception
     #     c.token_authenticatable.db_key_base = ENV.fetch("DB_KEY_BASE")
     #   end
+    #
+    # @yieldparam config [Configuration] the settings object
+    # @return [Configuration]
+    # @raise [UnknownSetting] when the block names a setting that does not exist
     def configure
       yield configuration
       configuration
@@ -112,6 +119,8 @@ module TokenOxide
     # so forked workers share the keys. The Railtie calls it when
     # config.token_oxide.eager_keys is on (default in production). Returns
     # the names of what was derived.
+    #
+    # @return [Array<Symbol>] what was derived, e.g. [:generates_token_for]
     def warm_up!
       WarmUp.run
     end

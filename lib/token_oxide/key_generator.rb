@@ -40,6 +40,10 @@ module TokenOxide
       end
     end
 
+    # @param secret [String] the app's secret (secret_key_base)
+    # @param options [Hash] +iterations:+ (default 2**16) and +hash_digest_class:+
+    #   (an OpenSSL::Digest subclass, default the class-wide setting)
+    # @raise [ArgumentError] when +hash_digest_class+ is not an OpenSSL::Digest
     def initialize(secret, options = {})
       @iterations = options[:iterations] || 2**16
       @hash_digest_class = self.class.check_digest_class(options[:hash_digest_class] || self.class.hash_digest_class)
@@ -53,6 +57,10 @@ module TokenOxide
 
     # A derived key of +key_size+ bytes (binary String). The default of 64 is
     # ActiveSupport's: the block size of SHA1/SHA256 HMAC keys.
+    #
+    # @param salt [String] names what the key is for
+    # @param key_size [Integer] the length in bytes
+    # @return [String] the key (binary)
     def generate_key(salt, key_size = 64)
       if @native
         @native.generate_key(salt, key_size)
@@ -71,12 +79,16 @@ module TokenOxide
   # [salt, key_size] once. Thread-safe; two threads may race to derive the
   # same key, but both get the first one stored.
   class CachingKeyGenerator
+    # @param key_generator [#generate_key] usually a KeyGenerator
     def initialize(key_generator)
       @key_generator = key_generator
       @cache_keys = {}
       @mutex = Mutex.new
     end
 
+    # @param salt [String] names what the key is for
+    # @param key_size [Integer] the length in bytes
+    # @return [String] the key (frozen, binary), derived once per salt and size
     def generate_key(salt, key_size = 64)
       # Only String/Integer arguments are cache keys: hashing an arbitrary
       # object (a 10k-deep Hash) can overflow the stack. Anything else gets

@@ -8,6 +8,8 @@ module TokenOxide
   # token generated or read. `warm_up!` builds it ahead, e.g. before Puma
   # forks its workers, so they share the derived key.
   class LazyVerifier
+    # @yieldreturn [MessageVerifier] the real verifier, built on first use
+    # @raise [ArgumentError] without a block
     def initialize(&builder)
       raise ArgumentError, "LazyVerifier needs a block that builds the verifier" unless builder
 
@@ -17,11 +19,15 @@ module TokenOxide
     end
 
     # The real verifier, built once (a failed build is retried next time).
+    #
+    # @return [MessageVerifier] what the block returned
+    # @raise whatever the block raises (e.g. Rails' missing secret_key_base error)
     def verifier
       @verifier || @lock.synchronize { @verifier ||= @builder.call }
     end
     alias warm_up! verifier
 
+    # @return [Boolean] whether the real verifier exists yet
     def built?
       !@verifier.nil?
     end

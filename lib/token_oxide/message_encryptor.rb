@@ -49,11 +49,18 @@ module TokenOxide
       attr_accessor :use_authenticated_message_encryption
 
       # The cipher of an encryptor built now without +cipher:+.
+      #
+      # @return [String] "aes-256-gcm" or "aes-256-cbc"
       def default_cipher
         Messages::Defaults.use_authenticated_message_encryption?(use_authenticated_message_encryption) ? "aes-256-gcm" : "aes-256-cbc"
       end
 
       # Key length of +cipher+ (32 for the AES-256 ciphers supported).
+      #
+      # @param cipher [String, Symbol] a cipher name
+      # @return [Integer] the key size in bytes
+      # @raise [TypeError] when +cipher+ is not a String or Symbol
+      # @raise [ArgumentError] when the cipher is not supported
       def key_len(cipher = default_cipher)
         # Only names are inspected: an arbitrary object's to_s/inspect could be huge or recursive.
         raise TypeError, "cipher must be a String or Symbol, not #{cipher.class}" unless cipher.is_a?(String) || cipher.is_a?(Symbol)
@@ -66,6 +73,13 @@ module TokenOxide
     #   serializer:, url_safe: false, force_legacy_metadata_serializer:, on_rotation: nil)
     # The cipher, serializer and envelope not given follow ActiveSupport's
     # process-wide settings (Messages::Defaults).
+    #
+    # @param secret [String] the cipher key, +key_len+ bytes
+    # @param sign_secret [String, nil] the HMAC key of the CBC cipher (default: +secret+)
+    # @param on_rotation [Proc, nil] called when a rotated-in encryptor read a message
+    # @param options [Hash] +cipher:+, +digest:+, +serializer:+, +url_safe:+,
+    #   +force_legacy_metadata_serializer:+
+    # @raise [ArgumentError] when the cipher is not supported
     def initialize(secret, sign_secret = nil, on_rotation: nil, **options)
       @args = [secret, sign_secret]
       @options = options
@@ -85,6 +99,13 @@ module TokenOxide
       @native_gcm = @aead_mode && @native_kind != "ruby" && @secret.is_a?(String)
     end
 
+    # Encrypts and authenticates +value+ with a fresh IV.
+    #
+    # @param value [Object] anything the serializer can dump
+    # @param expires_at [Time, nil] the moment the message stops being readable
+    # @param expires_in [Numeric, ActiveSupport::Duration, nil] a lifetime from now
+    # @param purpose [String, Symbol, nil] the purpose a reader must name
+    # @return [String] the encrypted message
     def encrypt_and_sign(value, expires_at: nil, expires_in: nil, purpose: nil)
       if @native_gcm
         return Native::Messages.encrypt_gcm_json(@secret, value, purpose, expires_at, expires_in,
@@ -102,6 +123,12 @@ module TokenOxide
 
     # The value, nil when the purpose does not match or the message expired;
     # raises InvalidMessage when it cannot be decrypted or read.
+    #
+    # @param message [String, nil] a message from #encrypt_and_sign
+    # @param purpose [String, Symbol, nil] must be the purpose it was written with
+    # @param on_rotation [Proc, nil] overrides the encryptor's callback for this read
+    # @return [Object, nil] the value, or nil
+    # @raise [InvalidMessage] when the message was tampered with or the key is wrong
     def decrypt_and_verify(message, purpose: nil, on_rotation: nil)
       if @native_gcm && @rotations.empty?
         result = Native::Messages.decrypt_gcm_json_value(@secret, message, @url_safe, purpose,
@@ -118,18 +145,28 @@ module TokenOxide
 
     # Adds a fallback encryptor (old key, cipher, serializer...) for
     # decrypt_and_verify; options not given are the primary's.
+    #
+    # @param args [Array] a replacement secret and sign secret (optional)
+    # @param options [Hash] options that differ from this encryptor's
+    # @return [self]
     def rotate(*args, **options)
       fall_back_to(self.class.new(*args, *@args.drop(args.length), **@options, **options))
     end
 
     # Adds an already built encryptor as the next fallback (ActiveSupport's
     # MessageEncryptors factory chains its rotations with this).
+    #
+    # @param fallback [#decrypt_and_verify] another encryptor
+    # @return [self]
     def fall_back_to(fallback)
       @rotations << fallback
       self
     end
 
     # Sets the callback run when a rotation decrypted the message; chainable.
+    #
+    # @yield when a fallback, not this encryptor, read the message
+    # @return [self]
     def on_rotation(&callback)
       @on_rotation = callback
       self

@@ -38,6 +38,12 @@ module TokenOxide
     #   force_legacy_metadata_serializer:, on_rotation: nil)
     # The serializer and envelope not given follow ActiveSupport's
     # process-wide settings (Messages::Defaults).
+    #
+    # @param secret [String] the HMAC key (a key generator's output, not a password)
+    # @param on_rotation [Proc, nil] called when a rotated-in verifier read a message
+    # @param options [Hash] +digest:+ (an OpenSSL digest name, default "SHA1"),
+    #   +serializer:+, +url_safe:+, +force_legacy_metadata_serializer:+
+    # @raise [ArgumentError] when +secret+ is nil or +digest+ is unknown to OpenSSL
     def initialize(secret, on_rotation: nil, **options)
       raise ArgumentError, "Secret should not be nil." unless secret
 
@@ -58,17 +64,32 @@ module TokenOxide
     # A signed token for +value+ (US-ASCII String, `ENCODED--HEXHMAC`).
     # +purpose+ is checked on verification; +expires_at+ (a Time) or
     # +expires_in+ (seconds or a Duration) set the expiry.
+    #
+    # @param value [Object] anything the serializer can dump
+    # @param purpose [String, Symbol, nil] the purpose a reader must name
+    # @param expires_at [Time, nil] the moment the token stops being valid
+    # @param expires_in [Numeric, ActiveSupport::Duration, nil] a lifetime from now
+    # @return [String] the signed token
     def generate(value, purpose: nil, expires_at: nil, expires_in: nil)
       __generate(value, purpose, expires_at, expires_in)
     end
 
     # The value, or nil when the token is invalid, expired or for another
     # purpose. A payload the serializer cannot read raises its error.
+    #
+    # @param message [String, nil] a token from #generate
+    # @param purpose [String, Symbol, nil] must be the purpose it was generated with
+    # @param on_rotation [Proc, nil] overrides the verifier's callback for this read
+    # @return [Object, nil] the value, or nil
     def verified(message, purpose: nil, on_rotation: nil)
       __verified(message, purpose, on_rotation)
     end
 
     # Like #verified, but raises InvalidSignature instead of returning nil.
+    #
+    # @param (see #verified)
+    # @return [Object] the value
+    # @raise [InvalidSignature] when the token is invalid, expired or for another purpose
     def verify(message, purpose: nil, on_rotation: nil)
       __verify(message, purpose, on_rotation)
     end
@@ -78,12 +99,19 @@ module TokenOxide
     #
     #   verifier.rotate(old_secret)
     #   verifier.rotate(digest: "SHA256", serializer: :marshal)
+    #
+    # @param args [Array] a replacement secret (optional)
+    # @param options [Hash] options that differ from this verifier's
+    # @return [self]
     def rotate(*args, **options)
       fall_back_to(self.class.new(*args, *@args.drop(args.length), **@options, **options))
     end
 
     # Adds an already built verifier as the next fallback (what
     # ActiveSupport's MessageVerifiers factory chains its rotations with).
+    #
+    # @param fallback [#verified] another verifier
+    # @return [self]
     def fall_back_to(fallback)
       @rotations << fallback
       self
@@ -91,6 +119,9 @@ module TokenOxide
 
     # Sets the callback run when a rotation read the message; chainable:
     #   verifier.rotate(old_secret).on_rotation { Rails.logger.info("old token") }
+    #
+    # @yield when a fallback, not this verifier, read the message
+    # @return [self]
     def on_rotation(&callback)
       @on_rotation = callback
       self

@@ -15,6 +15,12 @@ module TokenOxide
 
   # A random string of +length+ characters drawn uniformly from +alphabet+
   # (a String of distinct characters, or an Array of one-character Strings).
+  #
+  # @param length [Integer] the number of characters
+  # @param alphabet [String, Array<String>] the characters to draw from
+  # @return [String]
+  # @raise [TypeError] when +alphabet+ is neither a String nor an Array of Strings
+  # @raise [ArgumentError] when +length+ or +alphabet+ is out of range
   def random_token(length, alphabet:)
     chars = alphabet.is_a?(Array) ? alphabet.join : alphabet
     raise TypeError, "alphabet must be a String or an Array of Strings" unless chars.is_a?(String)

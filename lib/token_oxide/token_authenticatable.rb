@@ -83,12 +83,22 @@ module TokenOxide
         inherited.merge(own)
       end
 
+      # @return [Array<Symbol>] the token fields, inherited ones included
       def token_authenticatable_fields
         token_authenticatable_strategies.keys
       end
 
       private
 
+      # Declares a token field: adds ensure_<field>, reset_<field>!, <field>_matches?
+      # and (when unique) find_by_<field>.
+      #
+      # @param token_field [Symbol, String] the field name
+      # @param options [Hash] one storage (+insecure:+, +digest:+ or +encrypted:+), and
+      #   +unique:+, +format_with_prefix:+, +require_prefix_for_validation:+,
+      #   +expires_at:+, +token_generator:+
+      # @return [void]
+      # @raise [ArgumentError] for an unknown or inconsistent option, or a field declared twice
       def add_authentication_token_field(token_field, options = {})
         field = token_field.to_sym
         if token_authenticatable_strategies.key?(field)

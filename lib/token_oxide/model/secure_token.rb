@@ -30,6 +30,15 @@ module TokenOxide
       end
 
       module ClassMethods
+        # Rails' has_secure_token: fills +attribute+ with a Base58 token and
+        # adds regenerate_<attribute>.
+        #
+        # @param attribute [Symbol] the column
+        # @param length [Integer] characters after the prefix (at least 24)
+        # @param on [Symbol] the callback that fills it (:create by default, :initialize)
+        # @param prefix [String, true, nil] prepended to each token; true means "<attribute>_"
+        # @return [void]
+        # @raise [ActiveRecord::SecureToken::MinimumLengthError] when +length+ is below 24
         def has_secure_token(attribute = :token, length: MINIMUM_TOKEN_LENGTH, on: SecureToken.default_on, prefix: nil)
           if length < MINIMUM_TOKEN_LENGTH
             raise SecureToken.minimum_length_error,
@@ -51,6 +60,9 @@ module TokenOxide
 
         # Rails' name for it; like Rails there is no database uniqueness check
         # (add a unique index).
+        #
+        # @param length [Integer] the number of Base58 characters
+        # @return [String]
         def generate_unique_secure_token(length: MINIMUM_TOKEN_LENGTH)
           if Model.accelerate
             TokenOxide.base58(length)

@@ -67,6 +67,12 @@ module TokenOxide
       end
 
       module ClassMethods
+        # Rails' generates_token_for: declares a token purpose.
+        #
+        # @param purpose [Symbol] the name passed to generate_token_for and find_by_token_for
+        # @param expires_in [ActiveSupport::Duration, Numeric, nil] the token's lifetime
+        # @yield in the record's context; the token stops working when the value it returns changes
+        # @return [void]
         def generates_token_for(purpose, expires_in: nil, &block)
           self.token_definitions = token_definitions.merge(purpose => TokenDefinition.new(self, purpose, expires_in, block))
         end
@@ -74,17 +80,30 @@ module TokenOxide
         # Also works on relations (User.where(active: true).find_by_token_for):
         # Active Record runs class methods inside the relation's scope, and
         # find_by / find honour it.
+        #
+        # @param purpose [Symbol] a purpose declared with generates_token_for
+        # @param token [String, nil]
+        # @return [ActiveRecord::Base, nil] the record, or nil when the token is bad or expired
+        # @raise [KeyError] when +purpose+ was never declared
         def find_by_token_for(purpose, token)
           key = TokenFor.primary_key_of(self)
           token_definitions.fetch(purpose).resolve_token(token) { |id| find_by(key => TokenFor.lookup_id(key, id)) }
         end
 
+        # Like find_by_token_for, but raises instead of returning nil.
+        #
+        # @param (see #find_by_token_for)
+        # @return [ActiveRecord::Base]
+        # @raise [ActiveSupport::MessageVerifier::InvalidSignature] when the token is bad or expired
+        # @raise [ActiveRecord::RecordNotFound] when its record no longer exists
         def find_by_token_for!(purpose, token)
           token_definitions.fetch(purpose).resolve_token(token) { |id| find(id) } ||
             raise(::ActiveSupport::MessageVerifier::InvalidSignature)
         end
       end
 
+      # @param purpose [Symbol] a purpose declared with generates_token_for
+      # @return [String] a token that find_by_token_for resolves to this record
       def generate_token_for(purpose)
         self.class.token_definitions.fetch(purpose).generate_token(self)
       end

@@ -40,6 +40,11 @@ module TokenOxide
       end
 
       module Macro
+        # @param column [Symbol] the token column (with store: :digest, "<column>_digest" is stored)
+        # @param store [Symbol] :plaintext or :digest
+        # @param expires_in [ActiveSupport::Duration, Numeric, nil] the token's lifetime ("<column>_expires_at")
+        # @return [void]
+        # @raise [ArgumentError] for an unknown +store+ or a non-positive +expires_in+
         def acts_as_token_authenticatable(column: :authentication_token, store: :plaintext, expires_in: nil)
           store = store.to_sym
           raise ArgumentError, "store must be :plaintext or :digest (got #{store.inspect})" unless STORES.include?(store)

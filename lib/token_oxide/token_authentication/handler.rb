@@ -23,6 +23,14 @@ module TokenOxide
       OWN_OPTIONS = %i[fallback fallback_to_devise sign_in_token skip_devise_trackable].freeze
 
       module Macro
+        # Authenticates each request of this controller by +model+'s token.
+        #
+        # @param model [Class] a model with acts_as_token_authenticatable
+        # @param options [Hash] +as:+, +identifier:+, +header_names:+, +fallback:+ (:devise,
+        #   :exception, :none), +sign_in_token:+, +skip_devise_trackable:+, and the
+        #   callback filters +only:+, +except:+, +if:+, +unless:+
+        # @return [void]
+        # @raise [ArgumentError] for an unknown option
         def acts_as_token_authentication_handler_for(model, options = {})
           options = options.to_h.transform_keys(&:to_sym)
           unknown = options.keys - CALLBACK_OPTIONS - ENTITY_OPTIONS - OWN_OPTIONS
