@@ -155,7 +155,12 @@ module TokenOxide
         when :exception
           return if public_send(:"current_#{entity.name}")
 
-          scope ? throw(:warden, scope: scope) : raise(NotAuthenticated, "#{entity.model.name} token authentication failed")
+          throw(:warden, scope: scope) if scope
+          # A bare Metal controller has no rescue_from: answer here (the
+          # response body halts the before_action chain).
+          return render_token_authentication_failure unless respond_to?(:rescue_with_handler, true)
+
+          raise NotAuthenticated, "#{entity.model.name} token authentication failed"
         end
       end
 
@@ -167,7 +172,12 @@ module TokenOxide
       # answer differently; the body never echoes what the client sent.
       def render_token_authentication_failure(_error = nil)
         response.headers["WWW-Authenticate"] = %(Token realm="Application")
-        render json: { error: "Not authenticated" }, status: :unauthorized
+        return render(json: { error: "Not authenticated" }, status: :unauthorized) if respond_to?(:render, true)
+
+        # ActionController::Metal without Rendering.
+        self.status = 401
+        self.content_type = "application/json"
+        self.response_body = %({"error":"Not authenticated"})
       end
     end
   end
