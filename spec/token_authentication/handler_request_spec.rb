@@ -7,7 +7,7 @@ RSpec.describe "acts_as_token_authentication_handler_for (real requests)" do
   include Rack::Test::Methods
   include ActiveSupport::Testing::TimeHelpers
 
-  before(:all) { TokenAuthRequestApp.setup! }
+  before(:all) { TokenAuthRequestApp.ensure_setup! }
 
   before do
     TokenOxide::TokenAuthentication.reset_configuration!

@@ -11,7 +11,7 @@ require_relative "request_app"
 RSpec.describe "simple_token_authentication compatibility" do
   include Rack::Test::Methods
 
-  before(:all) { TokenAuthRequestApp.setup! }
+  before(:all) { TokenAuthRequestApp.ensure_setup! }
 
   before do
     TokenOxide::TokenAuthentication.reset_configuration!
