@@ -59,6 +59,8 @@ section "Token authentication for API controllers" do
   unless rails_secret || defined?(::Devise)
     TokenOxide::TokenAuthentication.configure { |c| c.digest_secret = "demo-secret-key-base-#{'0' * 40}" }
   end
+  # Off by default (simple_token_authentication never reads it); the demo shows that form too.
+  TokenOxide::TokenAuthentication.configure { |c| c.authorization_header = true }
 
   TokenAuthDemoRecord.connection.create_table(:demo_api_clients, force: true) do |t|
     t.string :name

@@ -47,7 +47,7 @@ module TokenOxide
       setting(:token_authentication, :header_names, {}, "{ user: { authentication_token: \"X-Token\", email: \"X-Login\" } }"),
       setting(:token_authentication, :sign_in_token, false, "Devise sign_in store: (false keeps token requests out of the session)"),
       setting(:token_authentication, :skip_devise_trackable, true, "set devise.skip_trackable so token requests do not bump sign-in counters"),
-      setting(:token_authentication, :authorization_header, true, "also read Authorization: Token token=\"...\""),
+      setting(:token_authentication, :authorization_header, false, "true also reads Authorization: Token token=\"...\" / Bearer ... (off: simple_token_authentication never reads it)"),
       setting(:token_authentication, :digest_secret, nil, "store: :digest key: :secret_key_base, :devise_secret_key or a String (nil = Devise.secret_key when Devise has one, else secret_key_base; warns at boot when Devise is loaded)"),
 
       setting(:token_authenticatable, :db_key_base, nil, "the secret encrypted and digested token fields derive from (required outside development/test)"),

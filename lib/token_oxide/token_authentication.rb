@@ -65,5 +65,12 @@ else
   end
   ActiveSupport.on_load(:action_controller) do
     extend TokenOxide::TokenAuthentication::Handler::Macro
+    # Metal has no load hook of its own; Base and API are built on it, so it
+    # is loaded by now. STA's rails_metal adapter extends it the same way.
+    ::ActionController::Metal.extend(TokenOxide::TokenAuthentication::Handler::Macro)
   end
+  # An app that uses only Metal controllers may have loaded Metal already.
+  ::ActionController::Metal.extend(TokenOxide::TokenAuthentication::Handler::Macro) if defined?(::ActionController::Metal)
 end
+
+require "token_oxide/simple_token_authentication"

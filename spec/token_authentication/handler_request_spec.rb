@@ -7,7 +7,7 @@ RSpec.describe "acts_as_token_authentication_handler_for (real requests)" do
   include Rack::Test::Methods
   include ActiveSupport::Testing::TimeHelpers
 
-  before(:all) { TokenAuthRequestApp.setup! }
+  before(:all) { TokenAuthRequestApp.ensure_setup! }
 
   before do
     TokenOxide::TokenAuthentication.reset_configuration!
@@ -59,13 +59,15 @@ RSpec.describe "acts_as_token_authentication_handler_for (real requests)" do
       expect(json["id"]).to eq(user.id)
     end
 
-    it "signs in from Authorization: Token token=\"…\", email=\"…\"" do
+    it "signs in from Authorization: Token token=\"…\", email=\"…\" when authorization_header is on" do
+      TokenOxide::TokenAuthentication.configure { |c| c.authorization_header = true }
       response = call("/ta/devise_default", {}, "Authorization" => %(Token token="#{token}", email="#{user.email}"))
       expect(response.status).to eq(200)
       expect(json["id"]).to eq(user.id)
     end
 
-    it "takes a Bearer token with the identifier from its header" do
+    it "takes a Bearer token with the identifier from its header when authorization_header is on" do
+      TokenOxide::TokenAuthentication.configure { |c| c.authorization_header = true }
       response = call("/ta/devise_default", {}, "Authorization" => "Bearer #{token}", "X-TaUser-Email" => user.email)
       expect(response.status).to eq(200)
     end
@@ -200,6 +202,7 @@ RSpec.describe "acts_as_token_authentication_handler_for (real requests)" do
     end
 
     it "takes another identifier (identifier: :username) in params, headers and Authorization" do
+      TokenOxide::TokenAuthentication.configure { |c| c.authorization_header = true }
       expect(call("/ta/member_username", ta_member_username: "grace", ta_member_token: member_token).status).to eq(200)
       expect(call("/ta/member_username", {}, "X-TaMember-Username" => "grace", "X-TaMember-Token" => member_token).status).to eq(200)
       expect(call("/ta/member_username", {}, "Authorization" => %(Token token="#{member_token}", username="grace")).status).to eq(200)
@@ -264,6 +267,7 @@ RSpec.describe "acts_as_token_authentication_handler_for (real requests)" do
     end
 
     it "may look the record up by token digest alone (identifier: false)" do
+      TokenOxide::TokenAuthentication.configure { |c| c.authorization_header = true }
       expect(call("/ta/client_digest_only", client_token: client_token).status).to eq(200)
       expect(json["id"]).to eq(client.id)
       expect(call("/ta/client_digest_only", {}, "Authorization" => "Bearer #{client_token}").status).to eq(200)

@@ -26,6 +26,18 @@ module TokenAuthRequestApp
     define_models
     draw_routes
     define_controllers
+    @set_up = true
+  end
+
+  # For a second spec file on the same app: a second setup! would replace
+  # TaUser while Rails 6.1 keeps the first controllers (cached per route),
+  # whose handlers then no longer match Devise's mapping.
+  def ensure_setup!
+    return setup! unless @set_up
+
+    Rails.application.routes.recognize_path("/ta/member_exception")
+  rescue ActionController::RoutingError
+    setup! # another spec redrew the routes
   end
 
   def create_tables

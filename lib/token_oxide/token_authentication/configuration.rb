@@ -23,7 +23,9 @@ module TokenOxide
       attr_accessor :sign_in_token
       # Sets request.env["devise.skip_trackable"] so token requests do not bump sign-in counters.
       attr_accessor :skip_devise_trackable
-      # Also read `Authorization: Token token="…", email="…"`.
+      # Also read `Authorization: Token token="…", email="…"` (and `Bearer …`).
+      # Off unless chosen: simple_token_authentication never reads it, so an
+      # app migrating from it must not silently gain a credential channel.
       attr_accessor :authorization_header
       # The secret the :digest store derives its HMAC key from:
       # :secret_key_base, :devise_secret_key, or the secret itself. nil (never
@@ -48,7 +50,7 @@ module TokenOxide
         @header_names = {}
         @sign_in_token = false
         @skip_devise_trackable = true
-        @authorization_header = true
+        @authorization_header = false
         @digest_secret = nil
       end
 

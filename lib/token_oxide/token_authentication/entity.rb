@@ -5,7 +5,7 @@ module TokenOxide
     # One `acts_as_token_authentication_handler_for` declaration: which model,
     # under which name, identified by what, and where its credentials travel.
     class Entity
-      attr_reader :model, :name, :identifier, :token_header, :identifier_header
+      attr_reader :model, :name
 
       # model      - the Active Record class
       # as:        - the name used in params, headers and helpers (default: model name, underscored)
@@ -14,15 +14,37 @@ module TokenOxide
       #              record up by token digest alone, allowed only with store: :digest
       # header_names - { authentication_token: "X-…", <identifier>: "X-…" }
       # devise     - nil: use Devise when it maps this model; true/false: force
+      #
+      # identifier and header_names given here win; when absent they are read
+      # from the configuration on every request, as simple_token_authentication
+      # reads its globals (an initializer that runs after the controller is
+      # loaded still takes effect).
       def initialize(model, as: nil, identifier: nil, header_names: nil, devise: nil,
-                     configuration: TokenAuthentication.configuration)
+                     configuration: nil)
         @model = model
         @name = (as || model.name.underscore.tr("/", "_")).to_sym
-        @identifier = identifier.nil? ? configuration.identifier_for(@name) : identifier
-        @identifier = @identifier.to_sym if @identifier
+        @identifier = identifier.nil? ? nil : (identifier && identifier.to_sym)
+        @header_names = header_names&.to_h&.transform_keys(&:to_sym)
+        @configuration = configuration
         @devise = devise
         check_identifier!
-        assign_header_names((header_names || configuration.header_names_for(@name)).transform_keys(&:to_sym))
+      end
+
+      def identifier
+        @identifier.nil? ? configuration.identifier_for(name) : @identifier
+      end
+
+      def token_header
+        names = header_names
+        names[:authentication_token] || names[:token] || "X-#{name.to_s.camelize}-Token"
+      end
+
+      def identifier_header
+        key = identifier
+        return nil unless key
+
+        names = header_names
+        names[key] || names[:identifier] || "X-#{name.to_s.camelize}-#{key.to_s.camelize}"
       end
 
       def token_param
@@ -63,17 +85,20 @@ module TokenOxide
 
       private
 
+      def configuration
+        @configuration || TokenAuthentication.configuration
+      end
+
+      def header_names
+        @header_names || configuration.header_names_for(name)
+      end
+
       def check_identifier!
-        return if identifier || token_options.digest?
+        return unless @identifier == false
+        return if token_options.digest?
 
         raise ArgumentError, "identifier: false needs #{model.name} to store digests " \
                              "(acts_as_token_authenticatable store: :digest); a plaintext token must not be looked up alone"
-      end
-
-      def assign_header_names(names)
-        camel = name.to_s.camelize
-        @token_header = names[:authentication_token] || names[:token] || "X-#{camel}-Token"
-        @identifier_header = identifier && (names[identifier] || names[:identifier] || "X-#{camel}-#{identifier.to_s.camelize}")
       end
 
       def find_devise_scope

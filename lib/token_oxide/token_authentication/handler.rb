@@ -35,14 +35,20 @@ module TokenOxide
           options = options.to_h.transform_keys(&:to_sym)
           unknown = options.keys - CALLBACK_OPTIONS - ENTITY_OPTIONS - OWN_OPTIONS
           raise ArgumentError, "unknown option(s) #{unknown.map(&:inspect).join(', ')}" if unknown.any?
+          unless respond_to?(:before_action)
+            raise ArgumentError, "#{name || self} has no before_action: include AbstractController::Callbacks " \
+                                 "(an ActionController::Metal controller needs it, as with simple_token_authentication)"
+          end
 
           entity = Entity.new(model, **options.slice(*ENTITY_OPTIONS))
           SecretFilter.filter_parameters([entity.token_param]) # the token travels as <name>_token
-          settings = Handler.settings(options)
+          settings = Declaration.new(options.slice(*OWN_OPTIONS))
           include Handler
           include Handler.helpers_for(entity, settings)
 
-          method = settings[:fallback] == :none ? :"authenticate_#{entity.name}_from_token" : :"authenticate_#{entity.name}_from_token!"
+          # Only a fallback given here picks the plain method; a global one is
+          # applied per request by the bang method (:none does nothing there).
+          method = settings.declared_fallback == :none ? :"authenticate_#{entity.name}_from_token" : :"authenticate_#{entity.name}_from_token!"
           before_action(method, **options.slice(*CALLBACK_OPTIONS))
           helper_method(:"current_#{entity.name}", :"#{entity.name}_signed_in?") if respond_to?(:helper_method)
           entity
@@ -53,20 +59,44 @@ module TokenOxide
         controller.rescue_from(NotAuthenticated, with: :render_token_authentication_failure) if controller.respond_to?(:rescue_from)
       end
 
-      # Per-declaration settings, falling back to the global configuration.
-      def self.settings(options, configuration = TokenAuthentication.configuration)
-        fallback = options[:fallback]
-        fallback = (options[:fallback_to_devise] ? :devise : :none) if fallback.nil? && options.key?(:fallback_to_devise)
-        fallback = fallback.nil? ? configuration.fallback : Configuration.check_fallback(fallback)
-        if fallback == :devise && !defined?(::Devise)
-          raise ArgumentError, "fallback: :devise needs Devise; use :exception or :none"
+      # One declaration's own options; whatever it leaves out is read from the
+      # global configuration on each request (simple_token_authentication
+      # reads SimpleTokenAuthentication.sign_in_token etc. per request too).
+      class Declaration
+        attr_reader :declared_fallback
+
+        def initialize(options, configuration = nil)
+          @options = options
+          @configuration = configuration
+          fallback = options[:fallback]
+          fallback = (options[:fallback_to_devise] ? :devise : :none) if fallback.nil? && options.key?(:fallback_to_devise)
+          @declared_fallback = fallback.nil? ? nil : Configuration.check_fallback(fallback)
+          check_devise!(fallback) # a declaration that cannot work fails at class load
         end
 
-        {
-          fallback: fallback,
-          sign_in_token: options.fetch(:sign_in_token, configuration.sign_in_token),
-          skip_devise_trackable: options.fetch(:skip_devise_trackable, configuration.skip_devise_trackable)
-        }
+        def fallback
+          check_devise!(@declared_fallback || configuration.fallback)
+        end
+
+        def sign_in_token
+          @options.fetch(:sign_in_token) { configuration.sign_in_token }
+        end
+
+        def skip_devise_trackable
+          @options.fetch(:skip_devise_trackable) { configuration.skip_devise_trackable }
+        end
+
+        private
+
+        def configuration
+          @configuration || TokenAuthentication.configuration
+        end
+
+        def check_devise!(fallback)
+          raise ArgumentError, "fallback: :devise needs Devise; use :exception or :none" if fallback == :devise && !defined?(::Devise)
+
+          fallback
+        end
       end
 
       # The named methods for one entity, in their own module so a controller
@@ -116,8 +146,8 @@ module TokenOxide
       def token_oxide_sign_in(entity, record, settings)
         scope = entity.devise_scope
         if scope
-          request.env["devise.skip_trackable"] = settings[:skip_devise_trackable]
-          sign_in(scope, record, store: settings[:sign_in_token])
+          request.env["devise.skip_trackable"] = settings.skip_devise_trackable
+          sign_in(scope, record, store: settings.sign_in_token)
         else
           token_oxide_signed_in[entity.name] = record
         end
@@ -125,7 +155,7 @@ module TokenOxide
 
       def token_oxide_fallback(entity, settings)
         scope = entity.devise_scope
-        case settings[:fallback] || (scope ? :devise : :exception)
+        case settings.fallback || (scope ? :devise : :exception)
         when :devise
           raise ArgumentError, "fallback: :devise needs a Devise mapping for #{entity.model.name}" unless scope
 
@@ -133,7 +163,12 @@ module TokenOxide
         when :exception
           return if public_send(:"current_#{entity.name}")
 
-          scope ? throw(:warden, scope: scope) : raise(NotAuthenticated, "#{entity.model.name} token authentication failed")
+          throw(:warden, scope: scope) if scope
+          # A bare Metal controller has no rescue_from: answer here (the
+          # response body halts the before_action chain).
+          return render_token_authentication_failure unless respond_to?(:rescue_with_handler, true)
+
+          raise NotAuthenticated, "#{entity.model.name} token authentication failed"
         end
       end
 
@@ -145,7 +180,12 @@ module TokenOxide
       # answer differently; the body never echoes what the client sent.
       def render_token_authentication_failure(_error = nil)
         response.headers["WWW-Authenticate"] = %(Token realm="Application")
-        render json: { error: "Not authenticated" }, status: :unauthorized
+        return render(json: { error: "Not authenticated" }, status: :unauthorized) if respond_to?(:render, true)
+
+        # ActionController::Metal without Rendering.
+        self.status = 401
+        self.content_type = "application/json"
+        self.response_body = %({"error":"Not authenticated"})
       end
     end
   end
