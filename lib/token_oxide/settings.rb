@@ -58,6 +58,7 @@ module TokenOxide
       setting(:token_authenticatable, :nonce_salt, "token_oxide/token_authenticatable/nonce", "KeyGenerator salt of the nonce HMAC key"),
       setting(:token_authenticatable, :key_generator, nil, "any object with generate_key(salt, size) (nil = TokenOxide::KeyGenerator over db_key_base)"),
       setting(:token_authenticatable, :digest_salt, nil, "salt of digest: true fields (nil = db_key_base[0, 32], as GitLab)"),
+      setting(:token_authenticatable, :cell_id, nil, "GitLab Cells: the cell id written as key c of routable_token: payloads (nil = no c key)"),
       setting(:token_authenticatable, :write_format, :token_oxide, ":gitlab writes GitLab's dynamic-nonce format instead"),
       setting(:token_authenticatable, :read_legacy_static_iv, false, "true reads and finds GitLab's static-IV values")
     ].freeze

@@ -7,6 +7,8 @@ require "token_oxide/token_authenticatable/base"
 require "token_oxide/token_authenticatable/insecure"
 require "token_oxide/token_authenticatable/digest"
 require "token_oxide/token_authenticatable/encrypted"
+require "token_oxide/token_authenticatable/routable_token"
+require "token_oxide/token_authenticatable/token_with_expiration"
 
 module TokenOxide
   # GitLab's TokenAuthenticatable for Active Record models:
@@ -31,10 +33,21 @@ module TokenOxide
     extend ActiveSupport::Concern
 
     OPTIONS = %i[digest encrypted insecure unique format_with_prefix expires_at token_generator
-                 require_prefix_for_validation].freeze
+                 require_prefix_for_validation routable_token expiration_enforced?].freeze
+    ROUTABLE_TOKEN_KEYS = %i[payload if].freeze
 
     included do
       attr_accessor :cleartext_tokens
+    end
+
+    # GitLab's SensitiveSerializableHash: as_json, to_json and serializers
+    # leave out every token column unless asked for unsafe_serialization_hash.
+    def serializable_hash(options = nil)
+      options = options ? options.dup : {}
+      return super(options.except(:unsafe_serialization_hash)) if options[:unsafe_serialization_hash]
+
+      options[:except] = Array(options[:except]).map(&:to_s) + self.class.token_authenticatable_sensitive_fields.map(&:to_s)
+      super(options)
     end
 
     # Picks the strategy as GitLab does (digest, else encrypted, else
@@ -73,6 +86,20 @@ module TokenOxide
       if options.key?(:expires_at) && !options[:expires_at].respond_to?(:to_proc)
         raise ArgumentError, "expires_at: must be a Proc or a Symbol"
       end
+      if options.key?(:expiration_enforced?) && !options[:expiration_enforced?].respond_to?(:to_proc)
+        raise ArgumentError, "expiration_enforced?: must be a Proc or a Symbol (called with the model class)"
+      end
+      validate_routable_token!(options[:routable_token]) if options.key?(:routable_token)
+    end
+
+    def self.validate_routable_token!(routing)
+      raise ArgumentError, "routable_token: must be a Hash with payload: (and optionally if:)" unless routing.is_a?(Hash)
+
+      unknown = routing.keys - ROUTABLE_TOKEN_KEYS
+      raise ArgumentError, "unknown routable_token: key(s): #{unknown.map(&:inspect).join(", ")}" if unknown.any?
+      raise ArgumentError, "routable_token: if: must be a Proc or a Symbol" if routing.key?(:if) && !routing[:if].respond_to?(:to_proc)
+
+      RoutableToken.validate_payload!(routing[:payload])
     end
 
     class_methods do
@@ -86,6 +113,17 @@ module TokenOxide
       # @return [Array<Symbol>] the token fields, inherited ones included
       def token_authenticatable_fields
         token_authenticatable_strategies.keys
+      end
+
+      # GitLab's lists: the fields declared encrypted, and every column that
+      # holds a token or its stored form (<field>, <field>_encrypted,
+      # <field>_digest), which serializable_hash leaves out.
+      def encrypted_token_authenticatable_fields
+        token_authenticatable_strategies.select { |_, strategy| strategy.options[:encrypted] }.keys
+      end
+
+      def token_authenticatable_sensitive_fields
+        token_authenticatable_strategies.flat_map { |field, strategy| [field.to_s, *strategy.sensitive_fields] }.uniq.map(&:to_sym)
       end
 
       private
@@ -111,6 +149,16 @@ module TokenOxide
 
         define_token_finder(field, strategy) if strategy.unique?
         define_token_methods(field, strategy)
+        # As in GitLab: the last declared field's encoding wins.
+        define_singleton_method(:encode) { |token| strategy.encode(token) }
+        define_encrypted_scope(field) if options[:encrypted]
+      end
+
+      def define_encrypted_scope(field)
+        return unless respond_to?(:scope)
+
+        column = "#{field}_encrypted"
+        scope :with_encrypted_tokens, ->(values) { where(column => Array(values)) }
       end
 
       # Anchored patterns: a plain "token" would also hide token_expires_at.
@@ -141,6 +189,7 @@ module TokenOxide
         methods.define_method(:"#{field}_matches?") { |other| strategy.check_columns!; strategy.matches?(self, other) }
         methods.define_method(:"#{field}_expires_at") { strategy.check_columns!; strategy.expires_at(self) }
         methods.define_method(:"#{field}_expired?") { strategy.check_columns!; strategy.expired?(self) }
+        methods.define_method(:"#{field}_with_expiration") { strategy.check_columns!; strategy.token_with_expiration(self) }
       end
 
       def token_authenticatable_methods

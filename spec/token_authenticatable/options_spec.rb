@@ -180,7 +180,8 @@ RSpec.describe "add_authentication_token_field options" do
         { require_prefix_for_validation: true } => /needs format_with_prefix/,
         { token_generator: "abc" } => /token_generator: must respond to #call/,
         { expires_at: 5 } => /expires_at: must be a Proc or a Symbol/,
-        { routable_token: { payload: {} } } => /unknown add_authentication_token_field option\(s\): :routable_token/
+        { routable_token: { payload: {} } } => /missing required routing keys: :o/,
+        { routable: true } => /unknown add_authentication_token_field option\(s\): :routable/
       }.each do |options, message|
         expect { model { add_authentication_token_field :token, **options } }.to raise_error(ArgumentError, message)
       end

@@ -50,6 +50,18 @@ module TokenOxide
         options[:expires_at] ? true : false
       end
 
+      # The stored form of +token+ (Model.encode, e.g. for with_encrypted_tokens);
+      # nil for a blank one, which no stored value means.
+      def encode(token)
+        return if TokenAuthentication::Presence.blank?(token)
+
+        encode_present(token)
+      end
+
+      def token_with_expiration(record)
+        TokenWithExpiration.new(self, record)
+      end
+
       def ensure_token(record)
         write_new_token(record) unless token_set?(record)
         get_token(record)
@@ -108,6 +120,10 @@ module TokenOxide
 
       private
 
+      def encode_present(token)
+        token
+      end
+
       # Only the encrypted strategy can hold a value it cannot read.
       def assert_replaceable!(_record); end
 
@@ -141,17 +157,46 @@ module TokenOxide
               "#{klass.name}##{field}: no unique token after #{MAX_GENERATION_ATTEMPTS} attempts (is the token_generator random?)"
       end
 
+      # GitLab's order: token_generator:, else a routable token when
+      # routable_token: applies to the record, else Devise.friendly_token
+      # (ours when Devise is not loaded: same alphabet and length).
       def generate_token(record)
         generator = options[:token_generator]
-        body = generator ? generator.call : TokenOxide.friendly_token
-        "#{prefix_for(record)}#{body}"
+        return "#{prefix_for(record)}#{generator.call}" if generator
+        return routable_token(record) if routable?(record)
+
+        "#{prefix_for(record)}#{friendly_token}"
+      end
+
+      def friendly_token
+        defined?(::Devise) && ::Devise.respond_to?(:friendly_token) ? ::Devise.friendly_token : TokenOxide.friendly_token
+      end
+
+      def routable?(record)
+        routing = options[:routable_token]
+        return false unless routing
+
+        condition = routing[:if]
+        condition ? call_with_record(condition, record) : true
+      end
+
+      def routable_token(record)
+        RoutableToken.new(options[:routable_token][:payload], prefix: prefix_for(record),
+                                                              cell_id: TokenAuthenticatable.configuration.cell_id).generate(record)
       end
 
       # Lookups see only unexpired tokens; uniqueness checks see everything.
       # "Now" comes from Ruby's clock so time travel in tests works.
+      # expiration_enforced?: is asked with the class, as in GitLab (a
+      # setting-wide switch, not a per-record one); it only affects lookups.
+      def expiration_enforced?
+        check = options[:expiration_enforced?]
+        check ? (check.to_proc.call(klass) ? true : false) : true
+      end
+
       def relation(unscoped)
         return klass.unscoped if unscoped
-        return klass.all unless expirable?
+        return klass.all unless expirable? && expiration_enforced?
 
         column = klass.arel_table[expires_at_field]
         klass.where(column.eq(nil).or(column.gteq(Time.now)))

@@ -40,7 +40,7 @@ module TokenOxide
       include Settings::Strict
       SETTINGS_GROUP = :token_authenticatable
       SETTINGS = %i[db_key_base previous_db_key_bases digest_salt key_generator key_iterations encryption_salt nonce_salt
-                    write_format read_legacy_static_iv db_key_base_from_secret_key_base].freeze
+                    write_format read_legacy_static_iv db_key_base_from_secret_key_base cell_id].freeze
       # Environments where an unset db_key_base may fall back (with a warning).
       FALLBACK_ENVIRONMENTS = %w[development test].freeze
       WRITE_FORMATS = %i[token_oxide gitlab].freeze

@@ -59,6 +59,10 @@ module TokenOxide
 
       private
 
+      def encode_present(token)
+        digest(token)
+      end
+
       def find_record(token, relation)
         relation.find_by(digest_field => digest_candidates(token))
       end

@@ -85,6 +85,10 @@ module TokenOxide
 
       private
 
+      def encode_present(token)
+        encrypt(token)
+      end
+
       def plaintext
         @plaintext ||= Insecure.new(klass, field, options)
       end
