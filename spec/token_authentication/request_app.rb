@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "rack/test"
+require_relative "top_level_constant"
 require "active_support/testing/time_helpers"
 
 # Tables, models, controllers and routes for the token authentication request
@@ -66,13 +67,13 @@ module TokenAuthRequestApp
 
   def define_models
     if devise?
-      const("TaUser", Class.new(ActiveRecord::Base)).class_eval do
+      TopLevelConstant.replace("TaUser", Class.new(ActiveRecord::Base)).class_eval do
         devise :database_authenticatable, :trackable, stretches: 1 # cheap bcrypt for specs
         acts_as_token_authenticatable
       end
     end
-    const("TaMember", Class.new(ActiveRecord::Base)).class_eval { acts_as_token_authenticatable }
-    const("TaClient", Class.new(ActiveRecord::Base)).class_eval do
+    TopLevelConstant.replace("TaMember", Class.new(ActiveRecord::Base)).class_eval { acts_as_token_authenticatable }
+    TopLevelConstant.replace("TaClient", Class.new(ActiveRecord::Base)).class_eval do
       acts_as_token_authenticatable column: :api_token, store: :digest, expires_in: 3600
     end
   end
@@ -118,7 +119,7 @@ module TokenAuthRequestApp
 
   def controller(path, superclass, name, &block)
     klass = Class.new(superclass)
-    const("Ta#{path.camelize}Controller", klass)
+    TopLevelConstant.replace("Ta#{path.camelize}Controller", klass)
     klass.include(Actions.for(name))
     klass.class_eval(&block)
     klass
@@ -188,11 +189,5 @@ module TokenAuthRequestApp
     controller("client_digest_only", api, :client) do
       acts_as_token_authentication_handler_for TaClient, as: :client, identifier: false, fallback: :exception
     end
-  end
-
-  def const(name, value)
-    # Rails 6.1 caches controller constants per route, so each name is set once.
-    Object.send(:remove_const, name) if Object.const_defined?(name, false)
-    Object.const_set(name, value)
   end
 end

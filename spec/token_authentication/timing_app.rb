@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "rack/test"
+require_relative "top_level_constant"
 require_relative "../../hardening/timing"
 
 # Models and controllers for measuring whether a failed token sign-in takes
@@ -30,24 +31,24 @@ module TokenTimingApp
   end
 
   def define_models
-    const("TtMember", Class.new(ActiveRecord::Base)).class_eval { acts_as_token_authenticatable }
-    const("TtClient", Class.new(ActiveRecord::Base)).class_eval do
+    TopLevelConstant.replace("TtMember", Class.new(ActiveRecord::Base)).class_eval { acts_as_token_authenticatable }
+    TopLevelConstant.replace("TtClient", Class.new(ActiveRecord::Base)).class_eval do
       acts_as_token_authenticatable column: :api_token, store: :digest, expires_in: 3600
     end
   end
 
   def define_controllers
-    const("TtMembersController", Class.new(ActionController::API)).class_eval do
+    TopLevelConstant.replace("TtMembersController", Class.new(ActionController::API)).class_eval do
       acts_as_token_authentication_handler_for TtMember, fallback: :exception
       define_method(:index) { render json: { id: current_tt_member.id } }
     end
-    const("TtClientsController", Class.new(ActionController::API)).class_eval do
+    TopLevelConstant.replace("TtClientsController", Class.new(ActionController::API)).class_eval do
       acts_as_token_authentication_handler_for TtClient, as: :client, identifier: :name, fallback: :exception
       define_method(:index) { render json: { id: current_client.id } }
     end
     # CONTROL: the same request with the old check (no token check on a
     # miss), so the rack-test measurement shows it can see that leak.
-    const("TtLeakyClientsController", Class.new(ActionController::API)).class_eval do
+    TopLevelConstant.replace("TtLeakyClientsController", Class.new(ActionController::API)).class_eval do
       before_action do
         auth = TokenOxide::TokenAuthentication
         entity = TokenTimingApp.entity(:client)
@@ -135,10 +136,5 @@ module TokenTimingApp
   def measure(name, target, samples, rounds, &run)
     TokenOxideHardening::Timing.compare(name, classes(target), pairs: PAIRS, control: CONTROL,
                                                                samples: samples, rounds: rounds, warmup: 300, &run)
-  end
-
-  def const(name, value)
-    Object.send(:remove_const, name) if Object.const_defined?(name, false)
-    Object.const_set(name, value)
   end
 end
