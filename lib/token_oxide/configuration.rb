@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require "token_oxide/settings"
+require "token_oxide/configurable"
 
 module TokenOxide
   # The one place every token_oxide setting is set: `config.token_oxide` in
@@ -92,28 +93,17 @@ module TokenOxide
     end
   end
 
+  # TokenOxide.configuration is the one settings object (also
+  # config.token_oxide in a Rails app):
+  #
+  #   TokenOxide.configure do |c|
+  #     c.eager_keys = true
+  #     c.token_authentication.fallback = :exception
+  #     c.token_authenticatable.db_key_base = ENV.fetch("DB_KEY_BASE")
+  #   end
+  extend Configurable
+
   class << self
-    # The one settings object (also config.token_oxide in a Rails app).
-    #
-    # @return [Configuration]
-    def configuration
-      @configuration ||= Configuration.new
-    end
-
-    #   TokenOxide.configure do |c|
-    #     c.eager_keys = true
-    #     c.token_authentication.fallback = :exception
-    #     c.token_authenticatable.db_key_base = ENV.fetch("DB_KEY_BASE")
-    #   end
-    #
-    # @yieldparam config [Configuration] the settings object
-    # @return [Configuration]
-    # @raise [UnknownSetting] when the block names a setting that does not exist
-    def configure
-      yield configuration
-      configuration
-    end
-
     # Derives every key whose secret is present now instead of at first use
     # (see TokenOxide::WarmUp): call it at boot, e.g. in Puma's before_fork,
     # so forked workers share the keys. The Railtie calls it when

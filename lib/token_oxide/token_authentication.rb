@@ -1,5 +1,6 @@
 # frozen_string_literal: true
 
+require "token_oxide/configurable"
 require "token_oxide/token_authentication/configuration"
 
 module TokenOxide
@@ -32,20 +33,13 @@ module TokenOxide
     # came with the request. Its message names the model, never a credential.
     class NotAuthenticated < TokenOxide::Error; end
 
+    # TokenOxide::TokenAuthentication.configure do |config|
+    #   config.fallback = :exception
+    #   config.identifiers = { user: :username }
+    # end
+    extend Configurable
+
     class << self
-      def configuration
-        @configuration ||= Configuration.new
-      end
-
-      # TokenOxide::TokenAuthentication.configure do |config|
-      #   config.fallback = :exception
-      #   config.identifiers = { user: :username }
-      # end
-      def configure
-        yield configuration
-        configuration
-      end
-
       # Back to the defaults (mostly for tests).
       def reset_configuration!
         @configuration = Configuration.new

@@ -30,7 +30,7 @@ RSpec.describe "RBS signatures (sig/)" do
 
   # Public only because other files of the gem call them; not API.
   internal = {
-    "TokenOxide::TokenAuthenticatable" => %i[app_environment fabricate normalize_key_base validate_options!],
+    "TokenOxide::TokenAuthenticatable" => %i[app_environment fabricate normalize_key_base validate_options! validate_routable_token!],
     "TokenOxide::TokenAuthentication::Authenticatable" => %i[define_column_methods],
     "TokenOxide::Model::TokenFor" => %i[fixed_seconds lookup_id primary_key_of]
   }

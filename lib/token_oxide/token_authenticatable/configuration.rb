@@ -2,6 +2,7 @@
 
 require "openssl"
 require "token_oxide/settings"
+require "token_oxide/configurable"
 
 module TokenOxide
   module TokenAuthenticatable
@@ -160,16 +161,9 @@ module TokenOxide
       end
     end
 
+    extend Configurable # configuration / configure
+
     class << self
-      def configuration
-        @configuration ||= Configuration.new
-      end
-
-      def configure
-        yield configuration
-        configuration
-      end
-
       # The one reading of a key base's bytes used for the digest salt, the
       # GitLab key and IV and the tox1 keys alike: UTF-8 when the bytes are
       # valid UTF-8 (whatever the String was tagged: ENV under LANG=C gives
