@@ -30,15 +30,17 @@ module TokenAuthRequestApp
     @set_up = true
   end
 
-  # For a second spec file on the same app: a second setup! would replace
-  # TaUser while Rails 6.1 keeps the first controllers (cached per route),
-  # whose handlers then no longer match Devise's mapping.
+  # For a second spec file on the same app. Models and controllers are made
+  # once: Rails 6.1 caches constants by name (ActiveSupport::Dependencies'
+  # Reference cache, used by Devise's mapping and the route dispatcher), so a
+  # replaced TaUser or controller would no longer be the one they resolve.
+  # Only the routes are redrawn when another spec has drawn its own.
   def ensure_setup!
     return setup! unless @set_up
 
     Rails.application.routes.recognize_path("/ta/member_exception")
   rescue ActionController::RoutingError
-    setup! # another spec redrew the routes
+    draw_routes
   end
 
   def create_tables
