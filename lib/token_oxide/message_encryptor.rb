@@ -20,6 +20,7 @@ module TokenOxide
   #   encryptor.decrypt_and_verify(message, purpose: :remember_me) # => {"id"=>1}
   class MessageEncryptor
     include Messages::Metadata
+    include Messages::Rotations
 
     parent = defined?(::ActiveSupport::MessageEncryptor::InvalidMessage) ? ::ActiveSupport::MessageEncryptor::InvalidMessage : TokenOxide::Error
     InvalidMessage = Class.new(parent)
@@ -142,41 +143,6 @@ module TokenOxide
       else raise InvalidMessage, payload.to_s
       end
     end
-
-    # Adds a fallback encryptor (old key, cipher, serializer...) for
-    # decrypt_and_verify; options not given are the primary's.
-    #
-    # @param args [Array] a replacement secret and sign secret (optional)
-    # @param options [Hash] options that differ from this encryptor's
-    # @return [self]
-    def rotate(*args, **options)
-      fall_back_to(self.class.new(*args, *@args.drop(args.length), **@options, **options))
-    end
-
-    # Adds an already built encryptor as the next fallback (ActiveSupport's
-    # MessageEncryptors factory chains its rotations with this).
-    #
-    # @param fallback [#decrypt_and_verify] another encryptor
-    # @return [self]
-    def fall_back_to(fallback)
-      @rotations << fallback
-      self
-    end
-
-    # Sets the callback run when a rotation decrypted the message; chainable.
-    #
-    # @yield when a fallback, not this encryptor, read the message
-    # @return [self]
-    def on_rotation(&callback)
-      @on_rotation = callback
-      self
-    end
-
-    # Never shows the keys.
-    def inspect
-      Kernel.instance_method(:to_s).bind_call(self)
-    end
-    alias to_s inspect
 
     # dup/clone: the copy gets its own rotation list (and CBC signer), so
     # rotating one leaves the other alone.

@@ -26,6 +26,7 @@ module TokenOxide
   # keyword-declaring entry points, rotation and the Ruby serializer path.
   class MessageVerifier
     include Messages::Metadata
+    include Messages::Rotations
 
     parent = defined?(::ActiveSupport::MessageVerifier::InvalidSignature) ? ::ActiveSupport::MessageVerifier::InvalidSignature : TokenOxide::Error
     InvalidSignature = Class.new(parent)
@@ -94,39 +95,6 @@ module TokenOxide
       __verify(message, purpose, on_rotation)
     end
 
-    # Adds a fallback verifier for +verified+/+verify+: options not given are
-    # the primary's, a positional argument replaces the secret.
-    #
-    #   verifier.rotate(old_secret)
-    #   verifier.rotate(digest: "SHA256", serializer: :marshal)
-    #
-    # @param args [Array] a replacement secret (optional)
-    # @param options [Hash] options that differ from this verifier's
-    # @return [self]
-    def rotate(*args, **options)
-      fall_back_to(self.class.new(*args, *@args.drop(args.length), **@options, **options))
-    end
-
-    # Adds an already built verifier as the next fallback (what
-    # ActiveSupport's MessageVerifiers factory chains its rotations with).
-    #
-    # @param fallback [#verified] another verifier
-    # @return [self]
-    def fall_back_to(fallback)
-      @rotations << fallback
-      self
-    end
-
-    # Sets the callback run when a rotation read the message; chainable:
-    #   verifier.rotate(old_secret).on_rotation { Rails.logger.info("old token") }
-    #
-    # @yield when a fallback, not this verifier, read the message
-    # @return [self]
-    def on_rotation(&callback)
-      @on_rotation = callback
-      self
-    end
-
     # dup/clone: Ruby copies the instance variables but allocates an empty
     # native half, which gets its own copy of the keyed state here. The
     # rotation list is the copy's own: rotating one leaves the other alone.
@@ -176,13 +144,5 @@ module TokenOxide
       catch(:invalid_message_format) { return decode_base64(string, false) }
       decode_base64(string, true)
     end
-
-    public
-
-    # Never shows the secret.
-    def inspect
-      Kernel.instance_method(:to_s).bind_call(self)
-    end
-    alias to_s inspect
   end
 end

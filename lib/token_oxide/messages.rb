@@ -94,3 +94,4 @@ end
 require "token_oxide/messages/serializers"
 require "token_oxide/messages/defaults"
 require "token_oxide/messages/metadata"
+require "token_oxide/messages/rotations"
