@@ -31,6 +31,8 @@ module TokenOxide
   # Key derivation at boot (config.token_oxide.eager_keys, TokenOxide.warm_up!).
   autoload :WarmUp, "token_oxide/warm_up"
   autoload :MissingTokenColumn, "token_oxide/missing_token_column"
+  # A verifier built on first use (public: apps wrap their own with it).
+  autoload :LazyVerifier, "token_oxide/lazy_verifier"
 end
 
 require "token_oxide/railtie" if defined?(Rails::Railtie)
