@@ -20,8 +20,8 @@ Gem::Specification.new do |spec|
   repository = "https://github.com/token-oxide/token_oxide"
   spec.homepage = repository
   spec.metadata = {
-    "homepage_uri" => repository,
-    "source_code_uri" => repository,
+    # Distinct from the homepage: RubyGems warns when several keys repeat one URI.
+    "source_code_uri" => "#{repository}/tree/main",
     "changelog_uri" => "#{repository}/blob/main/CHANGELOG.md",
     "rubygems_mfa_required" => "true"
   }
