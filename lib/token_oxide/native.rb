@@ -1,9 +1,18 @@
 # frozen_string_literal: true
 
-# Loads the compiled Rust extension: a precompiled per-Ruby build when the gem
-# ships one, otherwise the library compiled at install (or by `rake compile`).
+# Loads the compiled Rust extension: the build for this Ruby's ABI when one is
+# there (the platform gem ships one per ABI; `rake compile` writes one per
+# test leg), otherwise the library compiled at `gem install`.
+abi = RUBY_VERSION[/\d+\.\d+/]
 begin
-  require "token_oxide/#{RUBY_VERSION[/\d+\.\d+/]}/token_oxide"
+  require "token_oxide/#{abi}/token_oxide"
 rescue LoadError
-  require "token_oxide/token_oxide"
+  begin
+    require "token_oxide/token_oxide"
+  rescue LoadError
+    # Typically `gem "token_oxide", path: ...`: Bundler does not compile path gems.
+    raise LoadError, "token_oxide: the Rust extension is not compiled for Ruby #{abi} " \
+                     "(neither token_oxide/#{abi}/token_oxide nor token_oxide/token_oxide is on the load path). In the token_oxide checkout run `rake compile` (needs Rust and " \
+                     "libclang; see the README's Packaging section), or install the gem with `gem install`."
+  end
 end
