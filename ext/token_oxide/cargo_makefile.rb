@@ -24,6 +24,11 @@ profile = ENV.fetch("TOKEN_OXIDE_PROFILE", "release")
 abort "token_oxide: TOKEN_OXIDE_PROFILE must be release or dev" unless %w[release dev].include?(profile)
 profile_dir = profile == "dev" ? "debug" : "release"
 target_dir = ENV["CARGO_TARGET_DIR"] || File.join(root, "target")
+# Cargo's build output (~270 MB) is removed after `make install` when it is
+# the gem's own target/ (what `gem install` gives), as rb_sys does; a
+# CARGO_TARGET_DIR the caller chose, or `make install KEEP_TARGET=1`
+# (`rake compile` in a checkout), keeps it.
+owned_target = ENV["CARGO_TARGET_DIR"] ? "" : target_dir
 locked = File.exist?(File.join(root, "Cargo.lock")) ? "--locked" : ""
 
 File.write("Makefile", <<~MAKE)
@@ -38,6 +43,7 @@ File.write("Makefile", <<~MAKE)
   sitearchdir = #{RbConfig::CONFIG["sitearchdir"].shellescape}
   target_prefix = /#{crate}
   RUBYARCHDIR = $(sitearchdir)$(target_prefix)
+  OWNED_TARGET_DIR = #{owned_target.shellescape}
 
   all: $(DLLIB)
 
@@ -48,6 +54,7 @@ File.write("Makefile", <<~MAKE)
   install: $(DLLIB)
   \tmkdir -p $(DESTDIR)$(RUBYARCHDIR)
   \tcp $(DLLIB) $(DESTDIR)$(RUBYARCHDIR)/$(DLLIB)
+  \t$(if $(KEEP_TARGET)$(if $(OWNED_TARGET_DIR),,keep),,rm -rf $(OWNED_TARGET_DIR))
 
   clean:
   \trm -f $(DLLIB)
