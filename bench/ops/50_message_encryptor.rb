@@ -5,6 +5,8 @@ require "active_support/message_encryptor"
 require_relative "../fixtures"
 
 # AES-256-GCM encrypt_and_sign / decrypt_and_verify, JSON payload, same key.
+# Target 20x for every GCM row, with metadata or without (the bar set for the
+# codec a CookieStore session runs on every request).
 module TokenOxideBench
   def self.encryptor_pair
     [ActiveSupport::MessageEncryptor.new(Fixtures::KEY32, cipher: "aes-256-gcm", serializer: Fixtures::RUBY_JSON),
@@ -12,7 +14,7 @@ module TokenOxideBench
   end
 
   op "MessageEncryptor#encrypt_and_sign (GCM, small)", group: "message_encryptor",
-                                                      needs: %w[TokenOxide::MessageEncryptor], target: 8 do
+                                                      needs: %w[TokenOxide::MessageEncryptor], target: 20 do
     ruby, oxide = encryptor_pair
     value = Fixtures.small_payload
     {
@@ -23,7 +25,7 @@ module TokenOxideBench
   end
 
   op "MessageEncryptor#decrypt_and_verify (GCM, small)", group: "message_encryptor",
-                                                        needs: %w[TokenOxide::MessageEncryptor], target: 8 do
+                                                        needs: %w[TokenOxide::MessageEncryptor], target: 20 do
     ruby, oxide = encryptor_pair
     value = Fixtures.small_payload
     ruby_message = ruby.encrypt_and_sign(value)

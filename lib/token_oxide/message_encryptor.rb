@@ -13,7 +13,8 @@ module TokenOxide
   # AES-256-GCM messages `b64(ciphertext)--b64(iv)--b64(tag)` and
   # AES-256-CBC messages signed like a MessageVerifier token, with the same
   # metadata envelope, purpose and expiry rules. AES, the IVs (12 random
-  # bytes per GCM message) and the JSON serializers are native.
+  # bytes per GCM message), the JSON serializers and the cookie jars'
+  # NullSerializer are native.
   #
   #   encryptor = TokenOxide::MessageEncryptor.new(key) # 32-byte key
   #   message = encryptor.encrypt_and_sign({ "id" => 1 }, purpose: :remember_me, expires_in: 3600)
@@ -96,8 +97,11 @@ module TokenOxide
       @url_safe = options[:url_safe] ? true : false
       @force_legacy_metadata_serializer = Messages::Defaults.force_legacy_metadata_serializer?(options)
       @verifier = MessageVerifier.new(sign_secret || secret, **options, serializer: NullSerializer) unless @aead_mode
-      # GCM with a JSON serializer: one native call each way.
-      @native_gcm = @aead_mode && @native_kind != "ruby" && @secret.is_a?(String)
+      # The serializer's kind for the native code (:json, :json_allow_marshal,
+      # :passthrough), nil when the Ruby serializer does the work.
+      @native_payload = @native_kind == "ruby" ? nil : @native_kind.to_sym
+      # GCM with a native serializer: one native call each way.
+      @native_gcm = @aead_mode && @native_payload && @secret.is_a?(String)
     end
 
     # Encrypts and authenticates +value+ with a fresh IV.
@@ -108,16 +112,19 @@ module TokenOxide
     # @param purpose [String, Symbol, nil] the purpose a reader must name
     # @return [String] the encrypted message
     def encrypt_and_sign(value, expires_at: nil, expires_in: nil, purpose: nil)
-      if @native_gcm
-        return Native::Messages.encrypt_gcm_json(@secret, value, purpose, expires_at, expires_in,
-                                                 @force_legacy_metadata_serializer, @url_safe)
+      # The passthrough serializer writes Strings natively; anything else
+      # takes the Ruby path, which fails as ActiveSupport does.
+      native = @native_payload && (@native_payload != :passthrough || value.is_a?(String))
+      if native && @native_gcm
+        return Native::Messages.encrypt_gcm(@secret, value, @native_payload, purpose, expires_at, expires_in,
+                                            @force_legacy_metadata_serializer, @url_safe)
       end
 
       data =
-        if @native_kind == "ruby"
-          serialize_with_metadata(value, purpose, expires_at, expires_in)
+        if native
+          Native::Messages.serialize(value, @native_payload, purpose, expires_at, expires_in, @force_legacy_metadata_serializer)
         else
-          Native::Messages.serialize_json(value, purpose, expires_at, expires_in, @force_legacy_metadata_serializer)
+          serialize_with_metadata(value, purpose, expires_at, expires_in)
         end
       sign(encrypt(data))
     end
@@ -132,8 +139,7 @@ module TokenOxide
     # @raise [InvalidMessage] when the message was tampered with or the key is wrong
     def decrypt_and_verify(message, purpose: nil, on_rotation: nil)
       if @native_gcm && @rotations.empty?
-        result = Native::Messages.decrypt_gcm_json_value(@secret, message, @url_safe, purpose,
-                                                         @native_kind == "json_allow_marshal", InvalidMessage, DEFER)
+        result = Native::Messages.decrypt_gcm_value(@secret, message, @url_safe, purpose, @native_payload, InvalidMessage, DEFER)
         return result unless DEFER.equal?(result)
       end
       tag, payload = read_message_tagged(message, purpose, on_rotation || @on_rotation)
@@ -173,13 +179,13 @@ module TokenOxide
 
     def read_own(message, purpose)
       if @native_gcm
-        result = Native::Messages.decrypt_gcm_json(@secret, message, @url_safe, purpose, @native_kind == "json_allow_marshal")
+        result = Native::Messages.decrypt_gcm(@secret, message, @url_safe, purpose, @native_payload)
         return result[0] == :slow ? __read_payload(result[1], purpose) : result if result
       end
 
       error = catch(:invalid_message_format) do
         plaintext = decrypt(verify(message))
-        return (Native::Messages.deserialize_json(plaintext, purpose, @native_kind == "json_allow_marshal") if @native_kind != "ruby") ||
+        return (Native::Messages.deserialize(plaintext, purpose, @native_payload) if @native_payload) ||
                __read_payload(plaintext, purpose)
       end
       [:format, error.to_s]

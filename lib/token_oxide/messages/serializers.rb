@@ -176,9 +176,19 @@ module TokenOxide
         native_kind =
           if serializer.equal?(JsonWithFallback) then "json"
           elsif serializer.equal?(JsonWithFallbackAllowMarshal) then "json_allow_marshal"
+          elsif passthrough?(serializer) then "passthrough"
           else "ruby"
           end
         [serializer, native_kind]
+      end
+
+      # The identity serializers: Action Dispatch's cookie jars give their
+      # codecs ActiveSupport's (they serialize the cookie themselves), and
+      # our CBC encryptor its signer ours. The native code writes their
+      # Strings as they are and reads them back as binary Strings.
+      def self.passthrough?(serializer)
+        (defined?(::TokenOxide::MessageEncryptor::NullSerializer) && serializer.equal?(::TokenOxide::MessageEncryptor::NullSerializer)) ||
+          (defined?(::ActiveSupport::MessageEncryptor::NullSerializer) && serializer.equal?(::ActiveSupport::MessageEncryptor::NullSerializer))
       end
 
       # Serializers that get the modern single-serialized envelope.

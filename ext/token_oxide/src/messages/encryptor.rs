@@ -1,4 +1,4 @@
-//! MessageEncryptor's AES-256-GCM messages for the JSON serializers, done in
+//! MessageEncryptor's AES-256-GCM messages for the native serializers, done in
 //! one native call each way: `b64(ciphertext)--b64(iv)--b64(tag)` with a
 //! fresh random 12-byte IV and empty associated data, as Rails writes them.
 //! Anything unusual (non-ASCII text, odd lengths Ruby's string slicing would
@@ -7,14 +7,14 @@
 use std::cell::Cell;
 
 use magnus::{
-    function, prelude::*, value::ReprValue, Error, RArray, RModule, RString, Ruby, Value,
+    function, prelude::*, value::ReprValue, Error, RArray, RModule, RString, Ruby, Symbol, Value,
 };
 use token_oxide_core::cipher::{self, AES256_KEY_LEN, GCM_IV_LEN, GCM_TAG_LEN};
 use token_oxide_core::messages::codec;
 use token_oxide_core::random;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::metadata::{self, Outcome, Read};
+use super::metadata::{self, Outcome, Payload, Read};
 use crate::errors::to_ruby;
 
 const SEPARATOR: &[u8] = b"--";
@@ -31,12 +31,14 @@ fn key_bytes(ruby: &Ruby, key: RString) -> Result<Zeroizing<Vec<u8>>, Error> {
     Ok(key)
 }
 
-/// `encrypt_and_sign` for a GCM encryptor with a JSON serializer.
+/// `encrypt_and_sign` for a GCM encryptor with a native serializer (`kind`;
+/// a passthrough value must be a String).
 #[allow(clippy::too_many_arguments)]
-fn encrypt_gcm_json(
+fn encrypt_gcm(
     ruby: &Ruby,
     key: RString,
     value: Value,
+    kind: Symbol,
     purpose: Option<Value>,
     expires_at: Option<Value>,
     expires_in: Option<Value>,
@@ -44,10 +46,12 @@ fn encrypt_gcm_json(
     url_safe: bool,
 ) -> Result<RString, Error> {
     let key = key_bytes(ruby, key)?;
+    let kind = Payload::from_symbol(ruby, kind)?;
     let mut payload = Zeroizing::new(Vec::with_capacity(128));
-    metadata::serialize_json_with_metadata(
+    metadata::serialize_with_metadata(
         ruby,
         value,
+        kind,
         purpose,
         expires_at,
         expires_in,
@@ -117,24 +121,16 @@ fn decode_fixed<const N: usize>(
     Some(fits)
 }
 
-fn read_gcm_json(
+fn read_gcm(
     ruby: &Ruby,
     key: RString,
     message: Value,
     url_safe: bool,
     purpose: Option<Value>,
-    allow_marshal: bool,
+    kind: Payload,
 ) -> Result<Decrypted, Error> {
     let mut buffer = SCRATCH.take();
-    let read = read_gcm_json_with(
-        ruby,
-        key,
-        message,
-        url_safe,
-        purpose,
-        allow_marshal,
-        &mut buffer,
-    );
+    let read = read_gcm_with(ruby, key, message, url_safe, purpose, kind, &mut buffer);
     buffer.zeroize();
     if buffer.capacity() <= SCRATCH_KEEP {
         SCRATCH.set(buffer);
@@ -142,13 +138,13 @@ fn read_gcm_json(
     read
 }
 
-fn read_gcm_json_with(
+fn read_gcm_with(
     ruby: &Ruby,
     key: RString,
     message: Value,
     url_safe: bool,
     purpose: Option<Value>,
-    allow_marshal: bool,
+    kind: Payload,
     buffer: &mut Vec<u8>,
 ) -> Result<Decrypted, Error> {
     let Some(text) = RString::from_value(message) else {
@@ -200,33 +196,28 @@ fn read_gcm_json_with(
         return format("bad decrypt");
     }
     Ok(
-        match metadata::deserialize_json_with_metadata(
-            ruby,
-            buffer,
-            purpose,
-            allow_marshal,
-            false,
-        )? {
+        match metadata::deserialize_with_metadata(ruby, buffer, purpose, kind, false)? {
             Read::Slow => Decrypted::Plaintext(Zeroizing::new(buffer.clone())),
             Read::Done(outcome) => Decrypted::Done(outcome),
         },
     )
 }
 
-/// `decrypt_and_verify`'s reading for a GCM encryptor with a JSON
-/// serializer: `[tag, payload]` (tags as in `read_message_tagged`, plus
-/// `:slow` with the plaintext for the Ruby serializer path), or nil when
-/// the Ruby implementation must handle the message.
-fn decrypt_gcm_json(
+/// `decrypt_and_verify`'s reading for a GCM encryptor with a native
+/// serializer (`kind`): `[tag, payload]` (tags as in `read_message_tagged`,
+/// plus `:slow` with the plaintext for the Ruby serializer path), or nil
+/// when the Ruby implementation must handle the message.
+fn decrypt_gcm(
     ruby: &Ruby,
     key: RString,
     message: Value,
     url_safe: bool,
     purpose: Option<Value>,
-    allow_marshal: bool,
+    kind: Symbol,
 ) -> Result<Option<RArray>, Error> {
+    let kind = Payload::from_symbol(ruby, kind)?;
     Ok(
-        match read_gcm_json(ruby, key, message, url_safe, purpose, allow_marshal)? {
+        match read_gcm(ruby, key, message, url_safe, purpose, kind)? {
             Decrypted::Unhandled => None,
             Decrypted::Plaintext(plaintext) => Some(tagged(
                 ruby,
@@ -255,17 +246,18 @@ fn decrypt_gcm_json(
 /// value, nil (purpose mismatch, expired), `InvalidMessage` raised, or
 /// `defer` returned when the Ruby implementation must take over.
 #[allow(clippy::too_many_arguments)]
-fn decrypt_gcm_json_value(
+fn decrypt_gcm_value(
     ruby: &Ruby,
     key: RString,
     message: Value,
     url_safe: bool,
     purpose: Option<Value>,
-    allow_marshal: bool,
+    kind: Symbol,
     invalid_message: magnus::ExceptionClass,
     defer: Value,
 ) -> Result<Value, Error> {
-    match read_gcm_json(ruby, key, message, url_safe, purpose, allow_marshal)? {
+    let kind = Payload::from_symbol(ruby, kind)?;
+    match read_gcm(ruby, key, message, url_safe, purpose, kind)? {
         Decrypted::Done(Outcome::Value(v)) => Ok(v),
         Decrypted::Done(Outcome::Content(_)) => Ok(ruby.qnil().as_value()),
         Decrypted::Done(Outcome::Format(reason)) => Err(Error::new(invalid_message, reason)),
@@ -282,11 +274,8 @@ fn decrypt_gcm_json_value(
 
 pub fn define(_ruby: &Ruby, native: RModule) -> Result<(), Error> {
     let messages = native.define_module("Messages")?;
-    messages.define_singleton_method("encrypt_gcm_json", function!(encrypt_gcm_json, 7))?;
-    messages.define_singleton_method("decrypt_gcm_json", function!(decrypt_gcm_json, 5))?;
-    messages.define_singleton_method(
-        "decrypt_gcm_json_value",
-        function!(decrypt_gcm_json_value, 7),
-    )?;
+    messages.define_singleton_method("encrypt_gcm", function!(encrypt_gcm, 8))?;
+    messages.define_singleton_method("decrypt_gcm", function!(decrypt_gcm, 5))?;
+    messages.define_singleton_method("decrypt_gcm_value", function!(decrypt_gcm_value, 7))?;
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! The `_rails` metadata envelope for the JSON serializers, done natively:
+//! The `_rails` metadata envelope for the native serializers ([`Payload`]):
 //! writing it (modern or legacy) and reading it back into an [`Outcome`].
 //! Anything unusual returns [`Read::Slow`] and the Ruby implementation in
 //! `lib/token_oxide/messages/metadata.rb` (a line-by-line mirror of
@@ -34,6 +34,44 @@ pub enum Outcome {
 pub enum Read {
     Done(Outcome),
     Slow,
+}
+
+/// The serializers whose payloads are written and read natively.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Payload {
+    /// `:json`: ActiveSupport::JSON, never reads Marshal.
+    Json,
+    /// `:json_allow_marshal`: ActiveSupport::JSON, reads Marshal too.
+    JsonAllowMarshal,
+    /// `MessageEncryptor::NullSerializer`, the one Action Dispatch's cookie
+    /// jars give their codecs (they serialize the cookie themselves): a
+    /// String is the payload as is and reads back as a binary String; not
+    /// an envelope serializer, so metadata takes the pre-7.1 envelope.
+    Passthrough,
+}
+
+impl Payload {
+    /// The kind names of `Messages::Serializers.resolve` ("ruby" is none).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "json" => Some(Self::Json),
+            "json_allow_marshal" => Some(Self::JsonAllowMarshal),
+            "passthrough" => Some(Self::Passthrough),
+            _ => None,
+        }
+    }
+
+    /// The kind a Ruby caller passes as a Symbol (`:json`, ...).
+    pub fn from_symbol(ruby: &Ruby, kind: Symbol) -> Result<Self, Error> {
+        let name = kind.name()?;
+        Self::from_name(&name).ok_or_else(|| {
+            Error::new(ruby.exception_arg_error(), format!("no native serializer kind {name:?}"))
+        })
+    }
+
+    fn allows_marshal(self) -> bool {
+        self == Self::JsonAllowMarshal
+    }
 }
 
 pub fn truthy(v: Option<Value>) -> Option<Value> {
@@ -143,10 +181,13 @@ thread_local! {
 /// Larger buffers are dropped rather than kept for the next call.
 const LEGACY_INNER_KEEP: usize = 64 * 1024;
 
-/// `serialize_with_metadata` for the JSON serializers: the payload bytes.
-pub fn serialize_json_with_metadata(
+/// `serialize_with_metadata` for the native serializers: the payload bytes.
+/// A passthrough value must be a String (callers send others to Ruby).
+#[allow(clippy::too_many_arguments)]
+pub fn serialize_with_metadata(
     ruby: &Ruby,
     value: Value,
+    payload: Payload,
     purpose: Option<Value>,
     expires_at: Option<Value>,
     expires_in: Option<Value>,
@@ -158,11 +199,26 @@ pub fn serialize_json_with_metadata(
     let given_purpose = purpose;
     let (purpose, expires_at, expires_in) =
         (truthy(purpose), truthy(expires_at), truthy(expires_in));
+    let passthrough = match payload {
+        Payload::Passthrough => Some(RString::from_value(value).ok_or_else(|| {
+            Error::new(ruby.exception_type_error(), "a passthrough payload must be a String")
+        })?),
+        Payload::Json | Payload::JsonAllowMarshal => None,
+    };
     if purpose.is_none() && expires_at.is_none() && expires_in.is_none() {
-        return encode_value(ruby, value, escaping, out, 0);
+        return match passthrough {
+            // SAFETY: copied at once, no Ruby code runs meanwhile.
+            Some(text) => Ok(out.extend_from_slice(unsafe { text.as_slice() })),
+            None => encode_value(ruby, value, escaping, out, 0),
+        };
     }
     let exp = expiry_text(ruby, expires_at, expires_in)?;
-    if !force_legacy {
+    if let Some(text) = passthrough {
+        out.extend_from_slice(br#"{"_rails":{"message":""#);
+        // SAFETY: encoded at once, no Ruby code runs meanwhile.
+        base64::strict_encode_into(unsafe { text.as_slice() }, out);
+        write_legacy_metadata(ruby, exp, given_purpose, out)?;
+    } else if !force_legacy {
         out.extend_from_slice(br#"{"_rails":{"data":"#);
         encode_value(ruby, value, escaping, out, 1)?;
         if let Some(exp) = exp {
@@ -186,23 +242,33 @@ pub fn serialize_json_with_metadata(
             LEGACY_INNER.set(inner);
         }
         encoded?;
-        out.extend_from_slice(br#"","exp":"#);
-        match exp {
-            Some(exp) => write_exp(ruby, &exp, out)?,
-            None => out.extend_from_slice(b"null"),
-        }
-        out.extend_from_slice(br#","pur":"#);
-        // Written as given (not `to_s`): a Symbol becomes its name, nil null.
-        encode_value(
-            ruby,
-            given_purpose.unwrap_or_else(|| ruby.qnil().as_value()),
-            escaping,
-            out,
-            1,
-        )?;
+        write_legacy_metadata(ruby, exp, given_purpose, out)?;
     }
     out.extend_from_slice(b"}}");
     Ok(())
+}
+
+/// The pre-7.1 envelope after its message: `","exp":...,"pur":...`.
+fn write_legacy_metadata(
+    ruby: &Ruby,
+    exp: Option<Vec<u8>>,
+    purpose: Option<Value>,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    out.extend_from_slice(br#"","exp":"#);
+    match exp {
+        Some(exp) => write_exp(ruby, &exp, out)?,
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(br#","pur":"#);
+    // Written as given (not `to_s`): a Symbol becomes its name, nil null.
+    encode_value(
+        ruby,
+        purpose.unwrap_or_else(|| ruby.qnil().as_value()),
+        settings::escaping(),
+        out,
+        1,
+    )
 }
 
 fn write_exp(ruby: &Ruby, exp: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
@@ -319,8 +385,12 @@ fn unsupported_format(ruby: &Ruby) -> Outcome {
     ))
 }
 
-/// `serializer.load` for `:json` (`allow_marshal` false) and `:json_allow_marshal`.
-fn load_json(ruby: &Ruby, bytes: &[u8], allow_marshal: bool) -> Result<Read, Error> {
+/// `serializer.load` of a native serializer.
+fn load_payload(ruby: &Ruby, bytes: &[u8], payload: Payload) -> Result<Read, Error> {
+    if payload == Payload::Passthrough {
+        return Ok(Read::Done(Outcome::Value(ruby.str_from_slice(bytes).as_value())));
+    }
+    let allow_marshal = payload.allows_marshal();
     match codec::detect_format(bytes) {
         // The Ruby serializer decides (and sends the fallback notification).
         Format::MessagePack => Ok(Read::Slow),
@@ -398,7 +468,7 @@ fn read_legacy_envelope(
     ruby: &Ruby,
     bytes: &[u8],
     purpose: Option<Value>,
-    allow_marshal: bool,
+    payload: Payload,
     decode_fallback: bool,
 ) -> Result<Option<Read>, Error> {
     // ASCII only: text the tree path's parser would reject (invalid UTF-8)
@@ -452,7 +522,7 @@ fn read_legacy_envelope(
     let Some(inner) = inner else {
         return Ok(Some(Read::Done(Outcome::Format("invalid base64"))));
     };
-    load_json(ruby, &inner, allow_marshal).map(Some)
+    load_payload(ruby, &inner, payload).map(Some)
 }
 
 /// Whether a `"_rails"` key could be in this JSON: the name itself, or any
@@ -468,11 +538,11 @@ fn mentions_rails_key(bytes: &[u8]) -> bool {
 /// read on the parsed tree, so only the value itself becomes Ruby objects.
 /// `decode_fallback`: whether the legacy envelope's inner base64 may use the
 /// other alphabet (MessageVerifier 7.2.3+ does, MessageEncryptor does not).
-pub fn deserialize_json_with_metadata(
+pub fn deserialize_with_metadata(
     ruby: &Ruby,
     bytes: &[u8],
     purpose: Option<Value>,
-    allow_marshal: bool,
+    payload: Payload,
     decode_fallback: bool,
 ) -> Result<Read, Error> {
     // Only a truthy purpose demands an envelope ("missing metadata"), but
@@ -481,6 +551,10 @@ pub fn deserialize_json_with_metadata(
     let expects_metadata = truthy(purpose).is_some();
     let purpose = purpose.filter(|p| !p.is_nil());
     let legacy = bytes.starts_with(LEGACY_ENVELOPE_PREFIX);
+    if payload == Payload::Passthrough {
+        return read_passthrough(ruby, bytes, purpose, expects_metadata, legacy, decode_fallback);
+    }
+    let allow_marshal = payload.allows_marshal();
     if !legacy {
         match codec::detect_format(bytes) {
             Format::MessagePack => return Ok(Read::Slow),
@@ -501,7 +575,7 @@ pub fn deserialize_json_with_metadata(
     }
     if legacy {
         if let Some(read) =
-            read_legacy_envelope(ruby, bytes, purpose, allow_marshal, decode_fallback)?
+            read_legacy_envelope(ruby, bytes, purpose, payload, decode_fallback)?
         {
             return Ok(read);
         }
@@ -545,23 +619,47 @@ pub fn deserialize_json_with_metadata(
     let Some(inner) = inner else {
         return Ok(Read::Done(Outcome::Format("invalid base64")));
     };
-    load_json(ruby, &inner, allow_marshal)
+    load_payload(ruby, &inner, payload)
 }
 
-/// `Native::Messages.serialize_json(value, purpose, expires_at, expires_in, force_legacy)`:
-/// the payload a JSON-serializer encryptor encrypts (binary String).
-fn native_serialize_json(
+/// `deserialize_with_metadata` for the passthrough serializer: the loaded
+/// value is a String, never a Hash, so only the pre-7.1 envelope can carry
+/// metadata; an envelope of another shape goes to the Ruby path.
+fn read_passthrough(
+    ruby: &Ruby,
+    bytes: &[u8],
+    purpose: Option<Value>,
+    expects_metadata: bool,
+    legacy: bool,
+    decode_fallback: bool,
+) -> Result<Read, Error> {
+    if legacy {
+        let read = read_legacy_envelope(ruby, bytes, purpose, Payload::Passthrough, decode_fallback)?;
+        return Ok(read.unwrap_or(Read::Slow));
+    }
+    Ok(Read::Done(if expects_metadata {
+        Outcome::Content("missing metadata")
+    } else {
+        Outcome::Value(ruby.str_from_slice(bytes).as_value())
+    }))
+}
+
+/// `Native::Messages.serialize(value, kind, purpose, expires_at, expires_in, force_legacy)`:
+/// the payload an encryptor with a native serializer encrypts (binary String).
+fn native_serialize(
     ruby: &Ruby,
     value: Value,
+    kind: Symbol,
     purpose: Option<Value>,
     expires_at: Option<Value>,
     expires_in: Option<Value>,
     force_legacy: bool,
 ) -> Result<RString, Error> {
     let mut out = Vec::with_capacity(128);
-    serialize_json_with_metadata(
+    serialize_with_metadata(
         ruby,
         value,
+        Payload::from_symbol(ruby, kind)?,
         purpose,
         expires_at,
         expires_in,
@@ -571,22 +669,23 @@ fn native_serialize_json(
     Ok(ruby.str_from_slice(&out))
 }
 
-/// `Native::Messages.deserialize_json(bytes, purpose, allow_marshal)`: a
-/// `[tag, payload]` pair, or nil when the Ruby path must decide. The legacy
-/// envelope's inner base64 is strict here (MessageEncryptor's decode).
-fn native_deserialize_json(
+/// `Native::Messages.deserialize(bytes, purpose, kind)`: a `[tag, payload]`
+/// pair, or nil when the Ruby path must decide. The legacy envelope's inner
+/// base64 is strict here (MessageEncryptor's decode).
+fn native_deserialize(
     ruby: &Ruby,
     bytes: RString,
     purpose: Option<Value>,
-    allow_marshal: bool,
+    kind: Symbol,
 ) -> Result<Option<magnus::RArray>, Error> {
+    let payload = Payload::from_symbol(ruby, kind)?;
     // SAFETY: copied before Ruby runs.
     let bytes = unsafe { bytes.as_slice() }.to_vec();
     let tagged = |tag: &str, payload: Value| {
         Some(ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload]))
     };
     Ok(
-        match deserialize_json_with_metadata(ruby, &bytes, purpose, allow_marshal, false)? {
+        match deserialize_with_metadata(ruby, &bytes, purpose, payload, false)? {
             Read::Slow => None,
             Read::Done(Outcome::Value(v)) => tagged("value", v),
             Read::Done(Outcome::Format(r)) => tagged("format", ruby.str_new(r).as_value()),
@@ -603,13 +702,7 @@ fn native_deserialize_json(
 
 pub fn define(_ruby: &Ruby, native: RModule) -> Result<(), Error> {
     let messages = native.define_module("Messages")?;
-    messages.define_singleton_method(
-        "serialize_json",
-        magnus::function!(native_serialize_json, 5),
-    )?;
-    messages.define_singleton_method(
-        "deserialize_json",
-        magnus::function!(native_deserialize_json, 3),
-    )?;
+    messages.define_singleton_method("serialize", magnus::function!(native_serialize, 6))?;
+    messages.define_singleton_method("deserialize", magnus::function!(native_deserialize, 3))?;
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! `TokenOxide::MessageVerifier`'s native half: the object holds the keyed
 //! HMAC state and options; `generate`, `verified`, `verify` (through one-line
 //! Ruby methods that declare the keywords, so no Hash is allocated for them)
-//! and `valid_message?` run here. Serializers
-//! other than `:json` / `:json_allow_marshal`, rotations and unusual payloads
+//! and `valid_message?` run here. Serializers other than `:json`,
+//! `:json_allow_marshal` and the cookie jars' NullSerializer (metadata::Payload),
+//! rotations and unusual payloads
 //! call back into the Ruby half (`lib/token_oxide/message_verifier.rb`).
 
 use std::cell::{Cell, RefCell};
@@ -14,16 +15,14 @@ use magnus::{
 use token_oxide_core::digest::{Algorithm, HmacKey};
 use token_oxide_core::messages::{codec, signed};
 
-use super::metadata::{self, Outcome, Read};
+use super::metadata::{self, Outcome, Payload, Read};
 use crate::digest::algorithm_arg;
 
 /// How values are serialized.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// `:json`: ActiveSupport::JSON, never reads Marshal.
-    Json,
-    /// `:json_allow_marshal`: ActiveSupport::JSON, reads Marshal too.
-    JsonAllowMarshal,
+    /// A serializer the native code writes and reads.
+    Native(Payload),
     /// Anything else: the Ruby serializer object does the work.
     Ruby,
 }
@@ -90,11 +89,7 @@ fn setup(
     force_legacy: bool,
     openssl_hex_len: Option<usize>,
 ) -> Result<(), Error> {
-    let kind = match kind.as_str() {
-        "json" => Kind::Json,
-        "json_allow_marshal" => Kind::JsonAllowMarshal,
-        _ => Kind::Ruby,
-    };
+    let kind = Payload::from_name(&kind).map_or(Kind::Ruby, Kind::Native);
     let key = match openssl_hex_len {
         Some(hex_len) => Signer::OpenSsl { hex_len },
         None => {
@@ -188,7 +183,13 @@ fn generate(
     expires_in: Option<Value>,
 ) -> Result<RString, Error> {
     let (kind, force_legacy) = rb_self.with(ruby, |c| (c.kind, c.force_legacy))?;
-    if kind == Kind::Ruby {
+    let payload_kind = match kind {
+        // The passthrough serializer writes Strings; others are the Ruby path's.
+        Kind::Native(Payload::Passthrough) if RString::from_value(value).is_none() => None,
+        Kind::Native(payload) => Some(payload),
+        Kind::Ruby => None,
+    };
+    let Some(payload_kind) = payload_kind else {
         let dumped: RString = rb_self.funcall(
             "serialize_with_metadata",
             (value, purpose, expires_at, expires_in),
@@ -196,13 +197,14 @@ fn generate(
         // SAFETY: copied immediately.
         let payload = unsafe { dumped.as_slice() }.to_vec();
         return signed_string(ruby, rb_self, &payload);
-    }
+    };
     // Taken, not borrowed: `as_json` may call back into this verifier.
     let mut payload = rb_self.payload_buf.take();
     payload.clear();
-    metadata::serialize_json_with_metadata(
+    metadata::serialize_with_metadata(
         ruby,
         value,
+        payload_kind,
         purpose,
         expires_at,
         expires_in,
@@ -315,14 +317,8 @@ fn read_own_into(
     if let Err(reason) = extracted? {
         return Ok(Outcome::Format(reason));
     }
-    if kind != Kind::Ruby {
-        match metadata::deserialize_json_with_metadata(
-            ruby,
-            bytes,
-            purpose,
-            kind == Kind::JsonAllowMarshal,
-            true,
-        )? {
+    if let Kind::Native(payload) = kind {
+        match metadata::deserialize_with_metadata(ruby, bytes, purpose, payload, true)? {
             Read::Done(outcome) => return Ok(outcome),
             Read::Slow => {}
         }
