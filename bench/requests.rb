@@ -7,9 +7,12 @@
 # thread) on 127.0.0.1, token_oxide on (variant "plain") against off
 # (config.token_oxide.accelerate = false), same secret. The client is wrk
 # (Debian's package) with one connection, else a Ruby Net::HTTP loop.
-# Rounds alternate on/off; the median of each side is reported.
+# Each round times token_oxide and plain Rails twice (the order rotates), so
+# a slow spell of a shared machine hits all three runs: the median of each
+# side, the median of the per-round differences (with quartiles), and the
+# same for the two plain Rails runs (an A/A control: what noise alone makes).
 #
-#   REQUESTS_SECONDS (default 5, per round)  REQUESTS_ROUNDS (default 3)
+#   REQUESTS_SECONDS (default 2, per side and round)  REQUESTS_ROUNDS (default 10)
 #
 # Writes tmp/requests.json.
 require "json"
@@ -33,7 +36,7 @@ module TokenOxideBench
       nil
     end
 
-    def run(seconds: Float(ENV.fetch("REQUESTS_SECONDS", 5)), rounds: Integer(ENV.fetch("REQUESTS_ROUNDS", 3)))
+    def run(seconds: Float(ENV.fetch("REQUESTS_SECONDS", 2)), rounds: Integer(ENV.fetch("REQUESTS_ROUNDS", 10)))
       version = rails_version
       unless version && version >= Gem::Version.new("7.1")
         puts "bench:requests skipped: needs Action Pack 7.1+ (spec/rails72/app.rb); this leg has #{version || "none"}"
@@ -45,8 +48,12 @@ module TokenOxideBench
       cookies = servers.transform_values { |server| session_cookie(server) }
       check!(servers, cookies)
       samples = Hash.new { |h, k| h[k] = [] }
-      rounds.times do
-        servers.each { |side, server| samples[side] << measure(server, cookies[side], seconds) }
+      runs = { "token_oxide" => "token_oxide", "plain Rails" => "plain Rails", "plain Rails again" => "plain Rails" }
+      rounds.times do |round|
+        runs.keys.rotate(round % runs.size).each do |run|
+          side = runs[run]
+          samples[run] << measure(servers[side], cookies[side], seconds)
+        end
       end
       servers.each_value(&:stop)
       report(samples, client, seconds, rounds, version, in_process(seconds * rounds))
@@ -128,29 +135,47 @@ module TokenOxideBench
       sorted.size.odd? ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2.0
     end
 
+    # Microseconds each round saved: +base+'s time per request minus +other+'s.
+    def paired_savings(samples, base = "plain Rails", other = "token_oxide")
+      samples[base].zip(samples[other]).map { |plain, ours| 1e6 / plain - 1e6 / ours }
+    end
+
+    def quartiles(values)
+      sorted = values.sort
+      [sorted[sorted.size / 4], sorted[(sorted.size * 3) / 4]]
+    end
+
     def report(samples, client, seconds, rounds, version, in_process)
       ours = median(samples["token_oxide"])
       plain = median(samples["plain Rails"])
-      saved = 1e6 / plain - 1e6 / ours
+      savings = paired_savings(samples)
+      saved = median(savings)
+      control = paired_savings(samples, "plain Rails", "plain Rails again")
       data = {
         "command" => "rake bench:requests", "client" => client, "seconds_per_round" => seconds, "rounds" => rounds,
         "action_pack" => version.to_s, "ruby" => RUBY_VERSION, "path" => "GET /cookies/bump (CookieStore session read + write)",
         "token_oxide_rps" => samples["token_oxide"].map { |v| v.round(1) }, "plain_rails_rps" => samples["plain Rails"].map { |v| v.round(1) },
         "token_oxide_median_rps" => ours.round(1), "plain_rails_median_rps" => plain.round(1),
         "ratio" => (ours / plain).round(3), "us_saved_per_request" => saved.round(1),
-        "in_process" => in_process.merge("us_saved_per_request" => (1e6 / in_process["plain Rails"]["ips"] - 1e6 / in_process["token_oxide"]["ips"]).round(1))
+        "us_saved_quartiles" => quartiles(savings).map { |v| v.round(1) },
+        "plain_rails_again_rps" => samples["plain Rails again"].map { |v| v.round(1) },
+        "aa_control_us" => median(control).round(1), "aa_control_quartiles" => quartiles(control).map { |v| v.round(1) },
+        "in_process" => in_process
       }
       FileUtils.mkdir_p(File.join(ROOT, "tmp"))
       File.write(File.join(ROOT, "tmp", "requests.json"), JSON.pretty_generate(data))
       puts "bench:requests (#{data["path"]}, Puma 1 thread, #{client}, #{rounds} x #{seconds}s per side, Action Pack #{version}, Ruby #{RUBY_VERSION})"
       puts format("  token_oxide  %8.1f req/s  (rounds: %s)", ours, data["token_oxide_rps"].join(", "))
       puts format("  plain Rails  %8.1f req/s  (rounds: %s)", plain, data["plain_rails_rps"].join(", "))
-      puts format("  ratio %.3f, %.1f us saved per request", ours / plain, saved)
+      puts format("  ratio %.3f, %.1f us saved per request (median of %d rounds; quartiles %.1f .. %.1f); " \
+                  "A/A control (plain Rails twice) %.1f us (quartiles %.1f .. %.1f)",
+                  ours / plain, saved, rounds, *data["us_saved_quartiles"], data["aa_control_us"], *data["aa_control_quartiles"])
       ip = data["in_process"]
-      puts format("in process (Rails.application.call, jars on/off interleaved, benchmark-ips %ds): token_oxide %.1f req/s (±%.1f%%), " \
-                  "plain Rails %.1f req/s (±%.1f%%), %.1f us saved per request; wrote tmp/requests.json",
-                  seconds * rounds, ip["token_oxide"]["ips"], ip["token_oxide"]["error_pct"], ip["plain Rails"]["ips"],
-                  ip["plain Rails"]["error_pct"], ip["us_saved_per_request"])
+      puts format("in process (Rails.application.call, jars on/off in %d rounds of %d requests): token_oxide %.1f us/request, " \
+                  "plain Rails %.1f us/request, %.1f us saved per request (quartiles %.1f .. %.1f); " \
+                  "A/A control (plain Rails twice) %.1f us (quartiles %.1f .. %.1f); wrote tmp/requests.json",
+                  ip["rounds"], ip["requests_per_round"], ip["token_oxide"]["us_per_request"], ip["plain Rails"]["us_per_request"],
+                  ip["us_saved_per_request"], *ip["us_saved_quartiles"], ip["aa_control_us"], *ip["aa_control_quartiles"])
     end
   end
 end

@@ -547,22 +547,43 @@ if OPTIONS["serve"] && !OPTIONS["bench"]
 elsif OPTIONS["bench"]
   # In-process: the same app's whole middleware stack (Rails.application.call)
   # on GET /cookies/bump, with TokenOxide::CookieJars on and off (Rails' jar
-  # code alone), interleaved in one benchmark-ips job. Prints JSON.
-  require "benchmark/ips"
+  # code alone). Each short round times three runs, token_oxide and plain
+  # Rails twice (the order rotates), so a slow spell of a shared machine hits
+  # all of them; the saving is the median of the per-round differences, and
+  # the difference between the two plain runs (an A/A control) shows how much
+  # of it noise alone makes. Prints JSON.
   first = Rack::MockRequest.new(Rails.application).get("/cookies/write?value=bench")
   cookie = Array(first.headers["set-cookie"]).join("\n").lines.grep(/_session=/).first.split(";", 2).first
+  env = Rack::MockRequest.env_for("/cookies/bump", "HTTP_COOKIE" => cookie)
   call = lambda do |enabled|
     TokenOxide::CookieJars.enabled = enabled
-    status, headers, = Rails.application.call(Rack::MockRequest.env_for("/cookies/bump", "HTTP_COOKIE" => cookie))
+    status, headers, = Rails.application.call(env.dup)
     raise "bump failed: #{status}" unless status == 200 && headers["set-cookie"].to_s.include?("_session=")
   end
-  seconds = Float(OPTIONS.fetch("seconds", 5))
-  report = Benchmark.ips(quiet: true) do |x|
-    x.config(time: seconds, warmup: 1)
-    x.report("token_oxide") { call.call(true) }
-    x.report("plain Rails") { call.call(false) }
+  # Microseconds per request over +count+ requests.
+  timed = lambda do |enabled, count|
+    started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    count.times { call.call(enabled) }
+    (Process.clock_gettime(Process::CLOCK_MONOTONIC) - started) / count * 1e6
   end
-  puts JSON.generate(report.entries.to_h { |e| [e.label, { "ips" => e.stats.central_tendency, "error_pct" => e.error_percentage }] })
+  seconds = Float(OPTIONS.fetch("seconds", 5))
+  rounds = 40
+  2.times { timed.call(true, 200) && timed.call(false, 200) } # warm-up
+  per_round = [(seconds * 1e6 / 3 / rounds / timed.call(false, 100)).round, 20].max
+  runs = { ours: true, plain: false, plain_again: false }
+  samples = runs.transform_values { [] }
+  rounds.times do |round|
+    runs.keys.rotate(round % runs.size).each { |run| samples[run] << timed.call(runs[run], per_round) }
+  end
+  median = ->(values) { values.sort[values.size / 2] }
+  quartiles = ->(values) { [values.sort[values.size / 4].round(1), values.sort[values.size * 3 / 4].round(1)] }
+  saved = samples[:plain].zip(samples[:ours]).map { |plain, ours| plain - ours }
+  control = samples[:plain].zip(samples[:plain_again]).map { |plain, again| plain - again }
+  side = ->(values) { { "us_per_request" => median.call(values).round(1), "ips" => (1e6 / median.call(values)).round(1) } }
+  puts JSON.generate("rounds" => rounds, "requests_per_round" => per_round,
+                     "token_oxide" => side.call(samples[:ours]), "plain Rails" => side.call(samples[:plain]),
+                     "us_saved_per_request" => median.call(saved).round(1), "us_saved_quartiles" => quartiles.call(saved),
+                     "aa_control_us" => median.call(control).round(1), "aa_control_quartiles" => quartiles.call(control))
 else
   puts JSON.generate(Report.new.run)
 end
