@@ -49,15 +49,27 @@ fn gcm(key: &[u8], iv: &[u8]) -> Result<Aes256Gcm> {
 
 /// AES-256-GCM encryption with a 12-byte IV and a 16-byte tag.
 pub fn aes256_gcm_encrypt(key: &[u8], iv: &[u8], aad: &[u8], plaintext: &[u8]) -> Result<Sealed> {
-    let cipher = gcm(key, iv)?;
     let mut buffer = plaintext.to_vec();
-    let tag = cipher
-        .encrypt_in_place_detached(Nonce::from_slice(iv), aad, &mut buffer)
-        .map_err(|_| argument("aes-256-gcm plaintext is too long"))?;
+    let tag = aes256_gcm_encrypt_in_place(key, iv, aad, &mut buffer)?;
     Ok(Sealed {
         ciphertext: buffer,
-        tag: tag.into(),
+        tag,
     })
+}
+
+/// [`aes256_gcm_encrypt`] over `buffer` itself: the plaintext there becomes
+/// the ciphertext (same length) and the tag is returned, no allocation.
+pub fn aes256_gcm_encrypt_in_place(
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    buffer: &mut [u8],
+) -> Result<[u8; GCM_TAG_LEN]> {
+    let cipher = gcm(key, iv)?;
+    let tag = cipher
+        .encrypt_in_place_detached(Nonce::from_slice(iv), aad, buffer)
+        .map_err(|_| argument("aes-256-gcm plaintext is too long"))?;
+    Ok(tag.into())
 }
 
 /// AES-256-GCM decryption. `Ok(None)` when the tag does not authenticate the

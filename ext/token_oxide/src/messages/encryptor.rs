@@ -19,18 +19,6 @@ use crate::errors::to_ruby;
 
 const SEPARATOR: &[u8] = b"--";
 
-fn key_bytes(ruby: &Ruby, key: RString) -> Result<Zeroizing<Vec<u8>>, Error> {
-    // SAFETY: copied before any Ruby code runs.
-    let key = Zeroizing::new(unsafe { key.as_slice() }.to_vec());
-    if key.len() != AES256_KEY_LEN {
-        return Err(Error::new(
-            ruby.exception_arg_error(),
-            "key must be 32 bytes",
-        ));
-    }
-    Ok(key)
-}
-
 /// `encrypt_and_sign` for a GCM encryptor with a native serializer (`kind`;
 /// a passthrough value must be a String).
 #[allow(clippy::too_many_arguments)]
@@ -45,30 +33,37 @@ fn encrypt_gcm(
     force_legacy: bool,
     url_safe: bool,
 ) -> Result<RString, Error> {
-    let key = key_bytes(ruby, key)?;
     let kind = Payload::from_symbol(ruby, kind)?;
-    let mut payload = Zeroizing::new(Vec::with_capacity(128));
-    metadata::serialize_with_metadata(
-        ruby,
-        value,
-        kind,
-        purpose,
-        expires_at,
-        expires_in,
-        force_legacy,
-        &mut payload,
-    )?;
-    let mut iv = [0u8; GCM_IV_LEN];
-    random::fill(&mut iv).map_err(|e| to_ruby(ruby, e))?;
-    let sealed =
-        cipher::aes256_gcm_encrypt(&key, &iv, b"", &payload).map_err(|e| to_ruby(ruby, e))?;
-    let mut out = Vec::with_capacity(sealed.ciphertext.len() * 4 / 3 + 50);
-    codec::encode_into(&sealed.ciphertext, url_safe, &mut out);
-    out.extend_from_slice(SEPARATOR);
-    codec::encode_into(&iv, url_safe, &mut out);
-    out.extend_from_slice(SEPARATOR);
-    codec::encode_into(&sealed.tag, url_safe, &mut out);
-    Ok(ruby.enc_str_new(&out, ruby.usascii_encoding()))
+    if key.len() != AES256_KEY_LEN {
+        return Err(Error::new(ruby.exception_arg_error(), "key must be 32 bytes"));
+    }
+    // Taken, not borrowed: `as_json` may encrypt another message meanwhile.
+    let mut payload = PLAINTEXT.take();
+    payload.clear();
+    let sealed = (|| {
+        metadata::serialize_with_metadata(
+            ruby, value, kind, purpose, expires_at, expires_in, force_legacy, &mut payload,
+        )?;
+        let mut iv = [0u8; GCM_IV_LEN];
+        random::fill(&mut iv).map_err(|e| to_ruby(ruby, e))?;
+        // SAFETY: the key's bytes are read here, after the serializer's Ruby
+        // calls and before any other (the core checks the length again).
+        let tag = cipher::aes256_gcm_encrypt_in_place(unsafe { key.as_slice() }, &iv, b"", &mut payload)
+            .map_err(|e| to_ruby(ruby, e))?;
+        let mut out = Vec::with_capacity(encoded_len(payload.len(), url_safe) + 50);
+        codec::encode_into(&payload, url_safe, &mut out);
+        out.extend_from_slice(SEPARATOR);
+        codec::encode_into(&iv, url_safe, &mut out);
+        out.extend_from_slice(SEPARATOR);
+        codec::encode_into(&tag, url_safe, &mut out);
+        Ok(ruby.enc_str_new(&out, ruby.usascii_encoding()))
+    })();
+    // The plaintext never stays behind (an error may leave it unencrypted).
+    payload.zeroize();
+    if payload.capacity() <= SCRATCH_KEEP {
+        PLAINTEXT.set(payload);
+    }
+    sealed
 }
 
 /// Length of the base64 of `n` bytes (unpadded when URL-safe).
@@ -98,6 +93,8 @@ thread_local! {
     /// (taken while in use, so a nested read from Ruby code gets its own;
     /// zeroized before it is put back).
     static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    /// The serialized payload encrypted in place, reused the same way.
+    static PLAINTEXT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 /// Larger buffers are dropped rather than kept for the next message.
