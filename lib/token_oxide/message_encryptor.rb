@@ -91,15 +91,14 @@ module TokenOxide
       @cipher = (options[:cipher] || self.class.default_cipher).to_s.downcase
       self.class.key_len(@cipher)
       @aead_mode = @cipher == "aes-256-gcm"
-      @serializer, @native_kind = Messages::Serializers.resolve(
+      # @native_payload: the serializer's kind for the native code, nil when
+      # the Ruby serializer does the work.
+      @serializer, @native_payload = Messages::Serializers.resolve(
         options[:serializer] || Messages::Defaults.serializer(ACTIVE_SUPPORT_CLASS, :default_message_encryptor_serializer)
       )
       @url_safe = options[:url_safe] ? true : false
       @force_legacy_metadata_serializer = Messages::Defaults.force_legacy_metadata_serializer?(options)
       @verifier = MessageVerifier.new(sign_secret || secret, **options, serializer: NullSerializer) unless @aead_mode
-      # The serializer's kind for the native code (:json, :json_allow_marshal,
-      # :passthrough), nil when the Ruby serializer does the work.
-      @native_payload = @native_kind == "ruby" ? nil : @native_kind.to_sym
       # GCM with a native serializer: one native call each way.
       @native_gcm = @aead_mode && @native_payload && @secret.is_a?(String)
     end

@@ -167,17 +167,17 @@ module TokenOxide
           (defined?(::ActiveSupport::MessagePack) && serializer.equal?(::ActiveSupport::MessagePack))
       end
 
-      # The serializer object for a +serializer:+ option and the name the
-      # native code knows it by ("json", "json_allow_marshal" or "ruby").
+      # The serializer object for a +serializer:+ option and the kind the
+      # native code knows it by (:json, :json_allow_marshal, :passthrough),
+      # nil when the Ruby serializer object does the work.
       def self.resolve(option)
         serializer = option.is_a?(Symbol) ? BY_NAME.fetch(option) { raise ArgumentError, "unsupported serializer: #{option.inspect}" } : option
         # As ActiveSupport, a missing msgpack gem shows when the codec is built.
         MessagePackFormat.require! if serializer.is_a?(MessagePackFormat)
         native_kind =
-          if serializer.equal?(JsonWithFallback) then "json"
-          elsif serializer.equal?(JsonWithFallbackAllowMarshal) then "json_allow_marshal"
-          elsif passthrough?(serializer) then "passthrough"
-          else "ruby"
+          if serializer.equal?(JsonWithFallback) then :json
+          elsif serializer.equal?(JsonWithFallbackAllowMarshal) then :json_allow_marshal
+          elsif passthrough?(serializer) then :passthrough
           end
         [serializer, native_kind]
       end

@@ -19,6 +19,16 @@ use crate::errors::to_ruby;
 
 const SEPARATOR: &[u8] = b"--";
 
+/// The encryptor's own error for a key of the wrong size (the Ruby path's
+/// `check_key!` says the same).
+fn check_key_len(ruby: &Ruby, len: usize) -> Result<(), Error> {
+    if len == AES256_KEY_LEN {
+        Ok(())
+    } else {
+        Err(Error::new(ruby.exception_arg_error(), "key must be 32 bytes"))
+    }
+}
+
 /// `encrypt_and_sign` for a GCM encryptor with a native serializer (`kind`;
 /// a passthrough value must be a String).
 #[allow(clippy::too_many_arguments)]
@@ -34,9 +44,7 @@ fn encrypt_gcm(
     url_safe: bool,
 ) -> Result<RString, Error> {
     let kind = Payload::from_symbol(ruby, kind)?;
-    if key.len() != AES256_KEY_LEN {
-        return Err(Error::new(ruby.exception_arg_error(), "key must be 32 bytes"));
-    }
+    check_key_len(ruby, key.len())?;
     // Taken, not borrowed: `as_json` may encrypt another message meanwhile.
     let mut payload = PLAINTEXT.take();
     payload.clear();
@@ -178,12 +186,7 @@ fn read_gcm_with(
     }
     // SAFETY: used before any Ruby code runs.
     let key = unsafe { key.as_slice() };
-    if key.len() != AES256_KEY_LEN {
-        return Err(Error::new(
-            ruby.exception_arg_error(),
-            "key must be 32 bytes",
-        ));
-    }
+    check_key_len(ruby, key.len())?;
     if !iv_fits {
         return Ok(Decrypted::Unhandled);
     }

@@ -51,22 +51,18 @@ pub enum Payload {
 }
 
 impl Payload {
-    /// The kind names of `Messages::Serializers.resolve` ("ruby" is none).
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "json" => Some(Self::Json),
-            "json_allow_marshal" => Some(Self::JsonAllowMarshal),
-            "passthrough" => Some(Self::Passthrough),
-            _ => None,
-        }
-    }
-
-    /// The kind a Ruby caller passes as a Symbol (`:json`, ...).
+    /// A kind of `Messages::Serializers.resolve` (`:json`, ...).
     pub fn from_symbol(ruby: &Ruby, kind: Symbol) -> Result<Self, Error> {
         let name = kind.name()?;
-        Self::from_name(&name).ok_or_else(|| {
-            Error::new(ruby.exception_arg_error(), format!("no native serializer kind {name:?}"))
-        })
+        match &*name {
+            "json" => Ok(Self::Json),
+            "json_allow_marshal" => Ok(Self::JsonAllowMarshal),
+            "passthrough" => Ok(Self::Passthrough),
+            _ => Err(Error::new(
+                ruby.exception_arg_error(),
+                format!("no native serializer kind {name:?}"),
+            )),
+        }
     }
 
     fn allows_marshal(self) -> bool {

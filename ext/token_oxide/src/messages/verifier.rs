@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 
 use magnus::{
     method, prelude::*, typed_data::Obj, value::ReprValue, Error, RArray, RClass, RModule, RString,
-    Ruby, Value,
+    Ruby, Symbol, Value,
 };
 use token_oxide_core::digest::{Algorithm, HmacKey};
 use token_oxide_core::messages::{codec, signed};
@@ -85,11 +85,14 @@ fn setup(
     secret: RString,
     digest: Value,
     url_safe: bool,
-    kind: String,
+    kind: Option<Symbol>,
     force_legacy: bool,
     openssl_hex_len: Option<usize>,
 ) -> Result<(), Error> {
-    let kind = Payload::from_name(&kind).map_or(Kind::Ruby, Kind::Native);
+    let kind = match kind {
+        Some(kind) => Kind::Native(Payload::from_symbol(ruby, kind)?),
+        None => Kind::Ruby,
+    };
     let key = match openssl_hex_len {
         Some(hex_len) => Signer::OpenSsl { hex_len },
         None => {
