@@ -549,9 +549,8 @@ elsif OPTIONS["bench"]
   # on GET /cookies/bump, with TokenOxide::CookieJars on and off (Rails' jar
   # code alone). Each short round times three runs, token_oxide and plain
   # Rails twice (the order rotates), so a slow spell of a shared machine hits
-  # all of them; the saving is the median of the per-round differences, and
-  # the difference between the two plain runs (an A/A control) shows how much
-  # of it noise alone makes. Prints JSON.
+  # all of them. Prints JSON: each run's requests/s per round, which
+  # bench/requests.rb summarizes as it does its loopback rounds.
   first = Rack::MockRequest.new(Rails.application).get("/cookies/write?value=bench")
   cookie = Array(first.headers["set-cookie"]).join("\n").lines.grep(/_session=/).first.split(";", 2).first
   env = Rack::MockRequest.env_for("/cookies/bump", "HTTP_COOKIE" => cookie)
@@ -570,20 +569,12 @@ elsif OPTIONS["bench"]
   rounds = 40
   2.times { timed.call(true, 200) && timed.call(false, 200) } # warm-up
   per_round = [(seconds * 1e6 / 3 / rounds / timed.call(false, 100)).round, 20].max
-  runs = { ours: true, plain: false, plain_again: false }
+  runs = { "token_oxide" => true, "plain Rails" => false, "plain Rails again" => false }
   samples = runs.transform_values { [] }
   rounds.times do |round|
-    runs.keys.rotate(round % runs.size).each { |run| samples[run] << timed.call(runs[run], per_round) }
+    runs.keys.rotate(round % runs.size).each { |run| samples[run] << 1e6 / timed.call(runs[run], per_round) }
   end
-  median = ->(values) { values.sort[values.size / 2] }
-  quartiles = ->(values) { [values.sort[values.size / 4].round(1), values.sort[values.size * 3 / 4].round(1)] }
-  saved = samples[:plain].zip(samples[:ours]).map { |plain, ours| plain - ours }
-  control = samples[:plain].zip(samples[:plain_again]).map { |plain, again| plain - again }
-  side = ->(values) { { "us_per_request" => median.call(values).round(1), "ips" => (1e6 / median.call(values)).round(1) } }
-  puts JSON.generate("rounds" => rounds, "requests_per_round" => per_round,
-                     "token_oxide" => side.call(samples[:ours]), "plain Rails" => side.call(samples[:plain]),
-                     "us_saved_per_request" => median.call(saved).round(1), "us_saved_quartiles" => quartiles.call(saved),
-                     "aa_control_us" => median.call(control).round(1), "aa_control_quartiles" => quartiles.call(control))
+  puts JSON.generate("rounds" => rounds, "requests_per_round" => per_round, "rps" => samples)
 else
   puts JSON.generate(Report.new.run)
 end
