@@ -11,30 +11,76 @@ const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 const URLSAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const INVALID: u8 = 0xff;
 
-/// Byte → 6-bit value for the standard alphabet.
-const STANDARD_TABLE: [u8; 256] = table(false);
-/// The same, also accepting `-` and `_` (for `urlsafe_decode`).
-const EITHER_TABLE: [u8; 256] = table(true);
-
-const fn table(urlsafe_too: bool) -> [u8; 256] {
-    let mut t = [INVALID; 256];
-    let mut i = 0;
-    while i < 64 {
-        t[STANDARD[i] as usize] = i as u8;
-        if urlsafe_too {
-            t[URLSAFE[i] as usize] = i as u8;
-        }
-        i += 1;
-    }
-    t
+/// What decoding one alphabet needs: each byte's 6-bit value (`INVALID`
+/// for bytes outside it), and the same value already shifted to its place
+/// in a quad's 24 bits for each of the four positions, so a quad decodes as
+/// four look-ups OR-ed together (an invalid byte sets bits above the 24).
+struct DecodeTable {
+    value: [u8; 256],
+    placed: [[u32; 256]; 4],
 }
+
+const PLACED_INVALID: u32 = 0xff00_0000;
+
+impl DecodeTable {
+    const fn new(urlsafe_too: bool) -> Self {
+        let mut value = [INVALID; 256];
+        let mut i = 0;
+        while i < 64 {
+            value[STANDARD[i] as usize] = i as u8;
+            if urlsafe_too {
+                value[URLSAFE[i] as usize] = i as u8;
+            }
+            i += 1;
+        }
+        let mut placed = [[PLACED_INVALID; 256]; 4];
+        let mut b = 0;
+        while b < 256 {
+            if value[b] != INVALID {
+                let mut position = 0;
+                while position < 4 {
+                    placed[position][b] = (value[b] as u32) << (18 - 6 * position);
+                    position += 1;
+                }
+            }
+            b += 1;
+        }
+        DecodeTable { value, placed }
+    }
+}
+
+/// The standard alphabet (`strict_decode`).
+static STANDARD_DECODE: DecodeTable = DecodeTable::new(false);
+/// The standard alphabet and `-`, `_` (`urlsafe_decode`).
+static EITHER_DECODE: DecodeTable = DecodeTable::new(true);
 
 /// Length of the padded base64 of `n` bytes.
 pub const fn encoded_len(n: usize) -> usize {
     n.div_ceil(3) * 4
 }
 
-fn encode_into(input: &[u8], out: &mut Vec<u8>, alphabet: &[u8; 64], pad: bool) {
+/// Every pair of 6-bit values (a 12-bit index) → its two characters, so
+/// each input triple is written with two look-ups instead of four.
+const fn pair_table(alphabet: &[u8; 64]) -> [[u8; 2]; 4096] {
+    let mut t = [[0u8; 2]; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        t[i] = [alphabet[i >> 6], alphabet[i & 63]];
+        i += 1;
+    }
+    t
+}
+
+static STANDARD_PAIRS: [[u8; 2]; 4096] = pair_table(STANDARD);
+static URLSAFE_PAIRS: [[u8; 2]; 4096] = pair_table(URLSAFE);
+
+fn encode_into(
+    input: &[u8],
+    out: &mut Vec<u8>,
+    alphabet: &[u8; 64],
+    pairs: &[[u8; 2]; 4096],
+    pad: bool,
+) {
     // The whole triples are written into space sized once (no capacity
     // check per quad, which kept the loop from being unrolled).
     out.reserve(encoded_len(input.len()));
@@ -42,11 +88,9 @@ fn encode_into(input: &[u8], out: &mut Vec<u8>, alphabet: &[u8; 64], pad: bool) 
     let start = out.len();
     out.resize(start + input.len() / 3 * 4, 0);
     for (c, o) in (&mut chunks).zip(out[start..].chunks_exact_mut(4)) {
-        let n = (u32::from(c[0]) << 16) | (u32::from(c[1]) << 8) | u32::from(c[2]);
-        o[0] = alphabet[(n >> 18) as usize & 63];
-        o[1] = alphabet[(n >> 12) as usize & 63];
-        o[2] = alphabet[(n >> 6) as usize & 63];
-        o[3] = alphabet[n as usize & 63];
+        let n = (usize::from(c[0]) << 16) | (usize::from(c[1]) << 8) | usize::from(c[2]);
+        o[..2].copy_from_slice(&pairs[(n >> 12) & 0xfff]);
+        o[2..].copy_from_slice(&pairs[n & 0xfff]);
     }
     match *chunks.remainder() {
         [a] => {
@@ -72,12 +116,12 @@ fn encode_into(input: &[u8], out: &mut Vec<u8>, alphabet: &[u8; 64], pad: bool) 
 
 /// Append `Base64.strict_encode64(input)` to `out`.
 pub fn strict_encode_into(input: &[u8], out: &mut Vec<u8>) {
-    encode_into(input, out, STANDARD, true);
+    encode_into(input, out, STANDARD, &STANDARD_PAIRS, true);
 }
 
 /// Append `Base64.urlsafe_encode64(input, padding: false)` to `out`.
 pub fn urlsafe_encode_into(input: &[u8], out: &mut Vec<u8>) {
-    encode_into(input, out, URLSAFE, false);
+    encode_into(input, out, URLSAFE, &URLSAFE_PAIRS, false);
 }
 
 pub fn strict_encode(input: &[u8]) -> String {
@@ -103,7 +147,7 @@ impl std::fmt::Display for InvalidBase64 {
 }
 
 /// Strict decoding of padded input whose length is a multiple of 4.
-fn decode_padded(input: &[u8], table: &[u8; 256]) -> Result<Vec<u8>, InvalidBase64> {
+fn decode_padded(input: &[u8], table: &DecodeTable) -> Result<Vec<u8>, InvalidBase64> {
     let mut out = Vec::with_capacity(input.len() / 4 * 3);
     decode_padded_into(input, table, &mut out)?;
     Ok(out)
@@ -112,7 +156,7 @@ fn decode_padded(input: &[u8], table: &[u8; 256]) -> Result<Vec<u8>, InvalidBase
 /// [`decode_padded`] appending to `out` (left partly written on error).
 fn decode_padded_into(
     input: &[u8],
-    table: &[u8; 256],
+    table: &DecodeTable,
     out: &mut Vec<u8>,
 ) -> Result<(), InvalidBase64> {
     if input.len() % 4 != 0 {
@@ -123,25 +167,22 @@ fn decode_padded_into(
     };
     let (body, last) = input.split_at(body_len);
     // Every quad but the last has no padding: decode with one validity check
-    // per quad (valid table entries are < 64, INVALID has the top bit set),
-    // straight into the output.
+    // per quad, straight into the output.
     let start = out.len();
     out.resize(start + body.len() / 4 * 3, 0);
+    let placed = &table.placed;
     for (q, o) in body.chunks_exact(4).zip(out[start..].chunks_exact_mut(3)) {
-        let (a, b, c, d) = (
-            table[q[0] as usize],
-            table[q[1] as usize],
-            table[q[2] as usize],
-            table[q[3] as usize],
-        );
-        if (a | b | c | d) & 0x80 != 0 {
+        let n = placed[0][q[0] as usize]
+            | placed[1][q[1] as usize]
+            | placed[2][q[2] as usize]
+            | placed[3][q[3] as usize];
+        if n & PLACED_INVALID != 0 {
             return Err(InvalidBase64);
         }
-        o[0] = a << 2 | b >> 4;
-        o[1] = b << 4 | c >> 2;
-        o[2] = c << 6 | d;
+        o.copy_from_slice(&n.to_be_bytes()[1..]);
     }
     let q = last;
+    let table = &table.value;
     let a = table[q[0] as usize];
     let b = table[q[1] as usize];
     if a == INVALID || b == INVALID {
@@ -175,12 +216,12 @@ fn decode_padded_into(
 
 /// `Base64.strict_decode64`.
 pub fn strict_decode(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
-    decode_padded(input, &STANDARD_TABLE)
+    decode_padded(input, &STANDARD_DECODE)
 }
 
 /// [`strict_decode`] appending to `out` (left partly written on error).
 pub fn strict_decode_into(input: &[u8], out: &mut Vec<u8>) -> Result<(), InvalidBase64> {
-    decode_padded_into(input, &STANDARD_TABLE, out)
+    decode_padded_into(input, &STANDARD_DECODE, out)
 }
 
 /// [`urlsafe_decode`] appending to `out` (left partly written on error).
@@ -191,9 +232,9 @@ pub fn urlsafe_decode_into(input: &[u8], out: &mut Vec<u8>) -> Result<(), Invali
         while padded.len() % 4 != 0 {
             padded.push(b'=');
         }
-        decode_padded_into(&padded, &EITHER_TABLE, out)
+        decode_padded_into(&padded, &EITHER_DECODE, out)
     } else {
-        decode_padded_into(input, &EITHER_TABLE, out)
+        decode_padded_into(input, &EITHER_DECODE, out)
     }
 }
 
@@ -205,9 +246,9 @@ pub fn urlsafe_decode(input: &[u8]) -> Result<Vec<u8>, InvalidBase64> {
         while padded.len() % 4 != 0 {
             padded.push(b'=');
         }
-        decode_padded(&padded, &EITHER_TABLE)
+        decode_padded(&padded, &EITHER_DECODE)
     } else {
-        decode_padded(input, &EITHER_TABLE)
+        decode_padded(input, &EITHER_DECODE)
     }
 }
 

@@ -1,6 +1,7 @@
-//! A second, deliberately plain implementation of Ruby's Base64 decoding,
-//! written from Ruby's rules (pack.c's `m0` unpacker and base64.rb), used as
-//! the reference the core's table-driven decoder is checked against.
+//! A second, deliberately plain implementation of Ruby's Base64, written
+//! from Ruby's rules (pack.c's `m0` packer and unpacker, base64.rb), used as
+//! the reference the core's table-driven encoder and decoder are checked
+//! against.
 
 /// The 6-bit value of a standard-alphabet base64 character.
 fn sextet(c: u8) -> Option<u8> {
@@ -92,8 +93,63 @@ pub fn urlsafe_decode(s: &[u8]) -> Option<Vec<u8>> {
     strict_decode(&text)
 }
 
+/// The character of a 6-bit value in the standard alphabet.
+fn character(sextet: u32) -> u8 {
+    match sextet {
+        0..=25 => b'A' + sextet as u8,
+        26..=51 => b'a' + (sextet - 26) as u8,
+        52..=61 => b'0' + (sextet - 52) as u8,
+        62 => b'+',
+        _ => b'/',
+    }
+}
+
+/// `[data].pack("m0")` (`Base64.strict_encode64`): six bits at a time from
+/// a bit accumulator, zero bits filled in at the end, `=` up to a multiple of 4.
+pub fn strict_encode(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let (mut bits, mut held) = (0u32, 0u32);
+    for &byte in data {
+        bits = (bits << 8) | u32::from(byte);
+        held += 8;
+        while held >= 6 {
+            held -= 6;
+            out.push(character((bits >> held) & 63));
+        }
+        bits &= (1 << held) - 1;
+    }
+    if held > 0 {
+        out.push(character((bits << (6 - held)) & 63));
+    }
+    while out.len() % 4 != 0 {
+        out.push(b'=');
+    }
+    out
+}
+
+/// `Base64.urlsafe_encode64(data, padding: false)`: strict, `+/` as `-_`,
+/// the padding removed.
+pub fn urlsafe_encode(data: &[u8]) -> Vec<u8> {
+    let mut text = strict_encode(data);
+    while text.last() == Some(&b'=') {
+        text.pop();
+    }
+    for c in &mut text {
+        *c = match *c {
+            b'+' => b'-',
+            b'/' => b'_',
+            other => other,
+        };
+    }
+    text
+}
+
 #[test]
 fn model_agrees_with_rubys_documented_examples() {
+    assert_eq!(strict_encode(b"foo"), b"Zm9v");
+    assert_eq!(strict_encode(b"f"), b"Zg==");
+    assert_eq!(strict_encode(b"fo"), b"Zm8=");
+    assert_eq!(urlsafe_encode(&[0xfb, 0xff]), b"-_8");
     assert_eq!(strict_decode(b"Zm9v").as_deref(), Some(&b"foo"[..]));
     assert_eq!(strict_decode(b"Zg==").as_deref(), Some(&b"f"[..]));
     assert_eq!(strict_decode(b"Zh=="), None);
