@@ -37,6 +37,7 @@ use magnus::{
     prelude::*,
     rb_sys::{AsRawValue, FromRawValue},
     value::ReprValue,
+    value::LazyId,
     Error, RArray, Ruby, Time, Value,
 };
 use rb_sys::{ID, VALUE};
@@ -54,6 +55,8 @@ unsafe impl Send for Probe {}
 unsafe impl Sync for Probe {}
 
 static PROBE: OnceLock<Option<Probe>> = OnceLock::new();
+/// `:now`, interned once (not per expiry read).
+static NOW: LazyId = LazyId::new("now");
 // GC roots (registered with rb_gc_register_address, which also pins them,
 // so compaction never moves what these hold): `Time`'s singleton class (the
 // class the lookup runs on: a raw VALUE kept across calls must be pinned),
@@ -79,7 +82,7 @@ pub fn now(ruby: &Ruby) -> Result<Option<Instant>, Error> {
             return Ok(Some(instant));
         }
     }
-    let now: Value = ruby.class_time().funcall("now", ())?;
+    let now: Value = ruby.class_time().funcall(*NOW, ())?;
     match Time::from_value(now) {
         Some(t) => instant_of(t),
         None => Ok(None),

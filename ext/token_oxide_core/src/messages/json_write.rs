@@ -37,13 +37,15 @@ fn push_u_escape(code: u32, out: &mut Vec<u8>) {
     }
 }
 
+// Byte classes are bits, so one look-up and a mask of the classes the
+// escaping in force applies to decides whether a byte is copied as it is.
 const PLAIN: u8 = 0;
 /// Always escaped: control characters, `"` and `\\`.
 const ESCAPED: u8 = 1;
 /// Escaped when HTML entities are: `<`, `>`, `&`.
 const HTML: u8 = 2;
 /// First byte of U+2028/U+2029 (escaped when JS separators are).
-const SEPARATOR_LEAD: u8 = 3;
+const SEPARATOR_LEAD: u8 = 4;
 
 static BYTE_CLASS: [u8; 256] = {
     let mut table = [PLAIN; 256];
@@ -73,16 +75,19 @@ pub fn write_string(
     }
     out.reserve(bytes.len() + 2);
     out.push(b'"');
+    let mut mask = ESCAPED;
+    if escaping.html_entities {
+        mask |= HTML;
+    }
+    if escaping.js_separators {
+        mask |= SEPARATOR_LEAD;
+    }
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        // Most bytes are copied as they are: one table look-up decides.
-        let class = BYTE_CLASS[b as usize];
-        if class == PLAIN
-            || (class == HTML && !escaping.html_entities)
-            || (class == SEPARATOR_LEAD && !escaping.js_separators)
-        {
+        // Most bytes are copied as they are: one look-up decides.
+        if BYTE_CLASS[b as usize] & mask == PLAIN {
             i += 1;
             continue;
         }
