@@ -40,13 +40,6 @@ fn check_len(what: &str, cipher: &str, actual: usize, expected: usize) -> Result
     Ok(())
 }
 
-fn gcm(key: &[u8], iv: &[u8]) -> Result<Aes256Gcm> {
-    check_len("key", "aes-256-gcm", key.len(), AES256_KEY_LEN)?;
-    check_len("iv", "aes-256-gcm", iv.len(), GCM_IV_LEN)?;
-    // The key length was checked just above, so this cannot fail.
-    Aes256Gcm::new_from_slice(key).map_err(|_| argument("aes-256-gcm key must be 32 bytes"))
-}
-
 /// AES-256-GCM encryption with a 12-byte IV and a 16-byte tag.
 pub fn aes256_gcm_encrypt(key: &[u8], iv: &[u8], aad: &[u8], plaintext: &[u8]) -> Result<Sealed> {
     let mut buffer = plaintext.to_vec();
@@ -65,10 +58,12 @@ pub fn aes256_gcm_encrypt_in_place(
     aad: &[u8],
     buffer: &mut [u8],
 ) -> Result<[u8; GCM_TAG_LEN]> {
-    let cipher = gcm(key, iv)?;
-    let tag = cipher
-        .encrypt_in_place_detached(Nonce::from_slice(iv), aad, buffer)
-        .map_err(|_| argument("aes-256-gcm plaintext is too long"))?;
+    check_len("key", "aes-256-gcm", key.len(), AES256_KEY_LEN)?;
+    check_len("iv", "aes-256-gcm", iv.len(), GCM_IV_LEN)?;
+    let tag = with_cached_gcm(key, |cipher| {
+        cipher.encrypt_in_place_detached(Nonce::from_slice(iv), aad, buffer)
+    })
+    .map_err(|_| argument("aes-256-gcm plaintext is too long"))?;
     Ok(tag.into())
 }
 
@@ -114,9 +109,10 @@ struct CachedGcm {
 }
 
 thread_local! {
-    /// The last key's cipher on this thread: an application decrypts with
-    /// one key over and over, and expanding it costs as much as decrypting
-    /// a short message. Taken while in use (a nested call builds its own).
+    /// The last key's cipher on this thread: an application encrypts and
+    /// decrypts with one key over and over (a cookie session both ways on
+    /// every request), and expanding it costs as much as sealing a short
+    /// message. Taken while in use (a nested call builds its own).
     static LAST_GCM: Cell<Option<Box<CachedGcm>>> = const { Cell::new(None) };
 }
 
@@ -246,6 +242,15 @@ mod tests {
             let mut buf = b.ciphertext.clone();
             assert!(aes256_gcm_decrypt_in_place(&key_b, &iv, b"", &mut buf, &b.tag).unwrap());
             assert_eq!(buf, b"message b");
+        }
+        // Encryption through the cache, keys alternating, against a cipher
+        // built fresh for each message.
+        for (key, text) in [(key_a, &b"one"[..]), (key_b, b"two"), (key_b, b"three"), (key_a, b"four")] {
+            let sealed = aes256_gcm_encrypt(&key, &iv, b"aad", text).unwrap();
+            let fresh = Aes256Gcm::new(GenericArray::from_slice(&key));
+            let mut expected = text.to_vec();
+            let tag = fresh.encrypt_in_place_detached(Nonce::from_slice(&iv), b"aad", &mut expected).unwrap();
+            assert_eq!((sealed.ciphertext, sealed.tag), (expected, <[u8; GCM_TAG_LEN]>::from(tag)));
         }
     }
 
