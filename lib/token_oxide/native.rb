@@ -16,3 +16,6 @@ rescue LoadError
                      "libclang; see the README's Packaging section), or install the gem with `gem install`."
   end
 end
+
+# Needs the extension: tells it when `Time.now` changes (expiry clock).
+require "token_oxide/time_now_watch"

@@ -246,13 +246,19 @@ class Report
   end
 
   def run
+    # Whether expiry reads the clock itself in a booted app (with all of
+    # Active Support loaded), under travel_to, and after it.
+    clock = { "booted" => TokenOxide::Native.builtin_time_now? }
     travel_to(NOW) do
+      clock["travel_to"] = TokenOxide::Native.builtin_time_now?
       verifier_facts
       message_verifiers_facts
       token_for_facts
       secure_token_facts
       password_reset_facts
     end
+    clock["travel_back"] = TokenOxide::Native.builtin_time_now?
+    @facts["direct_clock"] = clock
     request_facts
     cookie_facts
     active_storage_facts

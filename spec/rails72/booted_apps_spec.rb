@@ -113,6 +113,8 @@ RSpec.describe "token_oxide in booted Rails 7.1+ apps" do
       it "runs real Rails 7.1+ under those defaults" do
         expect(Gem::Version.new(report["rails"])).to be >= Gem::Version.new("7.1")
         expect(report["rails_token_for_native"]).to be(true)
+        # Expiry reads the clock itself, except under travel_to.
+        expect(report["direct_clock"]).to eq("booted" => true, "travel_to" => false, "travel_back" => true)
         expect(report).to include("message_serializer" => defaults[:serializer],
                                   "use_message_serializer_for_metadata" => defaults[:metadata],
                                   "key_generator_hash_digest_class" => defaults[:digest])

@@ -11,32 +11,18 @@ require "active_support/testing/time_helpers"
 # Expiry reads the realtime clock directly only while `Time.now` is Ruby's
 # own method; any stub makes it call `Time.now` again. Each case checks both
 # that the outcome follows the stub (as ActiveSupport's verifier, which calls
-# Time.now itself, does) and which path was taken.
-#
-# The direct read needs libruby to export rb_callable_method_entry (Ruby 3.1
-# does; 3.3 does not): where it is missing every expiry read calls Time.now,
-# and `builtin_time_now?` must be false throughout. Whether the symbol is
-# there is asked of the dynamic linker here, not of the extension.
-module ClockSpec
-  LOOKUP_EXPORTED = begin
-    require "fiddle"
-    Fiddle::Handle::DEFAULT["rb_callable_method_entry"]
-    true
-  rescue Fiddle::DLError
-    false
-  end
-end
-
+# Time.now itself, does) and which path was taken. The watch that tells the
+# two apart (lib/token_oxide/time_now_watch.rb) uses public Ruby API only, so
+# the direct read is expected on every Ruby version.
 RSpec.describe "TokenOxide expiry clock" do
   include ActiveSupport::Testing::TimeHelpers
 
   # What builtin_time_now? must say while Time.now is Ruby's own.
-  let(:direct) { ClockSpec::LOOKUP_EXPORTED }
+  let(:direct) { true }
 
-  it "takes the direct read exactly where libruby exports the method-entry lookup (Ruby #{RUBY_VERSION})" do
-    expect(TokenOxide::Native.builtin_time_now?).to be(direct)
-    expect(direct).to be(true) if RUBY_VERSION.start_with?("3.1.")
-    expect(direct).to be(false) if RUBY_VERSION.start_with?("3.3.")
+  it "takes the direct read while Time.now is Ruby's own (Ruby #{RUBY_VERSION})" do
+    expect(TokenOxide::Native.builtin_time_now?).to be(true)
+    expect(Time.singleton_class.ancestors.first).to be(TokenOxide::TimeNowWatch::MethodHooks)
   end
 
   let(:frozen) { Time.utc(2030, 6, 1, 12, 0, 0) }
@@ -138,5 +124,75 @@ RSpec.describe "TokenOxide expiry clock" do
     out, err, status = Open3.capture3(RbConfig.ruby, "-I", File.expand_path("../../../lib", __dir__), "-e", script)
     expect(status).to be_success, err
     expect(JSON.parse(out)).to eq([direct, false, "2030-06-01T12:01:00.000Z", "v", nil])
+  end
+
+  # Each in its own process: what they do to Time cannot be undone.
+  def run_isolated(body, before_load: "")
+    script = <<~RUBY
+      #{before_load}
+      require "token_oxide"
+      require "json"
+      require "base64"
+      verifier = TokenOxide::MessageVerifier.new("secret", serializer: :json)
+      exp = ->(token) { JSON.parse(Base64.strict_decode64(token.split("--").first)).dig("_rails", "exp") }
+      #{body}
+    RUBY
+    out, err, status = Open3.capture3(RbConfig.ruby, "-I", File.expand_path("../../../lib", __dir__), "-e", script)
+    expect(status).to be_success, err
+    JSON.parse(out)
+  end
+
+  it "follows `now` defined later in a module prepended while it had none" do
+    result = run_isolated(<<~RUBY)
+      clock = Module.new
+      Time.singleton_class.prepend(clock)
+      after_prepend = TokenOxide::Native.builtin_time_now?
+      clock.define_method(:now) { |*| Time.at(1_900_000_000).utc }
+      puts JSON.generate([after_prepend, TokenOxide::Native.builtin_time_now?, exp.(verifier.generate("v", expires_in: 60))])
+    RUBY
+    expect(result).to eq([false, false, "2030-03-17T17:47:40.000Z"])
+  end
+
+  it "keeps its hooks when an app defines its own Time.singleton_method_added" do
+    result = run_isolated(<<~RUBY)
+      seen = []
+      Time.define_singleton_method(:singleton_method_added) { |name| seen << name }
+      Time.define_singleton_method(:now) { |*| Time.at(1_900_000_000).utc }
+      puts JSON.generate([TokenOxide::Native.builtin_time_now?, exp.(verifier.generate("v", expires_in: 60)), seen])
+    RUBY
+    expect(result).to eq([false, "2030-03-17T17:47:40.000Z", %w[singleton_method_added now]])
+  end
+
+  it "follows `now` removed from Time (Object's answers) and cannot be extended around" do
+    result = run_isolated(<<~RUBY)
+      hooks_frozen = TokenOxide::TimeNowWatch::MethodHooks.frozen? && TokenOxide::TimeNowWatch::PrependHook.frozen?
+      class Object
+        def self.now(*) = Time.at(1_900_000_000).utc
+      end
+      Time.singleton_class.send(:remove_method, :now)
+      puts JSON.generate([hooks_frozen, TokenOxide::Native.builtin_time_now?, exp.(verifier.generate("v", expires_in: 60))])
+    RUBY
+    expect(result).to eq([true, false, "2030-03-17T17:47:40.000Z"])
+  end
+
+  it "never reads the clock itself when Time.now is not Ruby's own at load" do
+    stub = <<~RUBY
+      class << Time
+        def now(*) = Time.at(1_900_000_000).utc
+      end
+    RUBY
+    result = run_isolated(<<~RUBY, before_load: stub)
+      installed = Time.singleton_class.ancestors.include?(TokenOxide::TimeNowWatch::MethodHooks)
+      puts JSON.generate([installed, TokenOxide::Native.builtin_time_now?, exp.(verifier.generate("v", expires_in: 60))])
+    RUBY
+    expect(result).to eq([false, false, "2030-03-17T17:47:40.000Z"])
+  end
+
+  it "follows rspec-mocks' stub of Time.now and returns to the direct read after it is reset" do
+    allow(Time).to receive(:now).and_return(frozen)
+    expect(TokenOxide::Native.builtin_time_now?).to be(false)
+    expect(exp_of(verifier.generate("v", expires_in: 60))).to eq("2030-06-01T12:01:00.000Z")
+    RSpec::Mocks.space.proxy_for(Time).reset
+    expect(TokenOxide::Native.builtin_time_now?).to be(true)
   end
 end

@@ -10,15 +10,11 @@ pub mod metadata;
 pub mod settings;
 pub mod verifier;
 
-use magnus::{prelude::*, Error, RModule, Ruby};
+use magnus::{Error, RModule, Ruby};
 
 pub fn define(ruby: &Ruby, module: RModule, native: RModule) -> Result<(), Error> {
-    clock::define(ruby)?;
+    clock::define(native)?;
     key_cache::define();
-    native.define_singleton_method(
-        "builtin_time_now?",
-        magnus::function!(clock::builtin_time_now, 0),
-    )?;
     json::define(ruby, native)?;
     settings::define(ruby, native)?;
     metadata::define(ruby, native)?;
