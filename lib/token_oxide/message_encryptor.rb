@@ -231,7 +231,9 @@ module TokenOxide
         else
           Native.aes256_cbc_decrypt(@secret, iv, encrypted_data)
         end
-      throw :invalid_message_format, "bad decrypt" unless plaintext
+      # OpenSSL's own messages, which Rails passes on: none for a GCM tag
+      # that does not authenticate, "bad decrypt" for CBC padding.
+      throw :invalid_message_format, (@aead_mode ? "" : "bad decrypt") unless plaintext
       plaintext
     end
 

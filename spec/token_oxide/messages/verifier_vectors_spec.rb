@@ -58,6 +58,9 @@ RSpec.describe TokenOxide::MessageVerifier, "against the Rails 7.2 vectors" do
         expect(outcome[0]).to eq(:raises), "expected #{error["class"]}, got #{outcome.inspect}"
         expected_class = error["class"].sub("ActiveSupport::MessageVerifier::InvalidSignature", "TokenOxide::MessageVerifier::InvalidSignature")
         expect(outcome[1].class.name).to eq(expected_class)
+        # Rails' messages; a serializer's own error (JSON::ParserError) words
+        # its message as the installed json gem does.
+        expect(outcome[1].message).to eq(error["message"]) if error.key?("message") && error["class"].start_with?("ActiveSupport::")
       end
     end
 

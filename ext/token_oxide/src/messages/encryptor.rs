@@ -15,7 +15,7 @@ use token_oxide_core::random;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::metadata::{self, Outcome, Payload, Read};
-use crate::errors::to_ruby;
+use crate::errors::{exception_object, to_ruby};
 
 const SEPARATOR: &[u8] = b"--";
 
@@ -193,7 +193,9 @@ fn read_gcm_with(
     let opened = cipher::aes256_gcm_decrypt_in_place(key, &iv, b"", buffer, &auth_tag)
         .map_err(|e| to_ruby(ruby, e))?;
     if !opened {
-        return format("bad decrypt");
+        // OpenSSL's CipherError for a tag that does not authenticate has no
+        // message, and Rails passes that on.
+        return format("");
     }
     Ok(
         match metadata::deserialize_with_metadata(ruby, buffer, purpose, kind, false)? {
@@ -231,13 +233,9 @@ fn decrypt_gcm(
             Decrypted::Done(Outcome::Content(r)) => {
                 Some(tagged(ruby, "content", ruby.str_new(r).as_value()))
             }
-            Decrypted::Done(Outcome::Serialization(e)) => Some(tagged(
-                ruby,
-                "serialization",
-                e.value()
-                    .map(|v| v.as_value())
-                    .unwrap_or_else(|| ruby.qnil().as_value()),
-            )),
+            Decrypted::Done(Outcome::Serialization(e)) => {
+                Some(tagged(ruby, "serialization", exception_object(ruby, e)?))
+            }
         },
     )
 }
@@ -262,10 +260,7 @@ fn decrypt_gcm_value(
         Decrypted::Done(Outcome::Content(_)) => Ok(ruby.qnil().as_value()),
         Decrypted::Done(Outcome::Format(reason)) => Err(Error::new(invalid_message, reason)),
         Decrypted::Done(Outcome::Serialization(e)) => {
-            let text: String = match e.value() {
-                Some(exception) => exception.funcall("to_s", ())?,
-                None => e.to_string(),
-            };
+            let text: String = exception_object(ruby, e)?.funcall("to_s", ())?;
             Err(Error::new(invalid_message, text))
         }
         Decrypted::Unhandled | Decrypted::Plaintext(_) => Ok(defer),

@@ -686,12 +686,9 @@ fn native_deserialize(
             Read::Done(Outcome::Value(v)) => tagged("value", v),
             Read::Done(Outcome::Format(r)) => tagged("format", ruby.str_new(r).as_value()),
             Read::Done(Outcome::Content(r)) => tagged("content", ruby.str_new(r).as_value()),
-            Read::Done(Outcome::Serialization(e)) => tagged(
-                "serialization",
-                e.value()
-                    .map(|v| v.as_value())
-                    .unwrap_or_else(|| ruby.qnil().as_value()),
-            ),
+            Read::Done(Outcome::Serialization(e)) => {
+                tagged("serialization", crate::errors::exception_object(ruby, e)?)
+            }
         },
     )
 }

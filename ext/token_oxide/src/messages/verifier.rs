@@ -17,6 +17,7 @@ use token_oxide_core::messages::{codec, signed};
 
 use super::metadata::{self, Outcome, Payload, Read};
 use crate::digest::algorithm_arg;
+use crate::errors::exception_object;
 
 /// How values are serialized.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -481,12 +482,7 @@ fn read_message_tagged(
         Outcome::Value(v) => ("value", v),
         Outcome::Format(r) => ("format", ruby.str_new(r).as_value()),
         Outcome::Content(r) => ("content", ruby.str_new(r).as_value()),
-        Outcome::Serialization(e) => (
-            "serialization",
-            e.value()
-                .map(|v| v.as_value())
-                .unwrap_or_else(|| ruby.qnil().as_value()),
-        ),
+        Outcome::Serialization(e) => ("serialization", exception_object(ruby, e)?),
     };
     Ok(ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload]))
 }
