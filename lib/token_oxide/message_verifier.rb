@@ -45,6 +45,7 @@ module TokenOxide
     # @param options [Hash] +digest:+ (an OpenSSL digest name, default "SHA1"),
     #   +serializer:+, +url_safe:+, +force_legacy_metadata_serializer:+
     # @raise [ArgumentError] when +secret+ is nil or +digest+ is unknown to OpenSSL
+    # @raise [TypeError] when +secret+ is not a String
     def initialize(secret, on_rotation: nil, **options)
       raise ArgumentError, "Secret should not be nil." unless secret
 
@@ -58,8 +59,11 @@ module TokenOxide
       @url_safe = options[:url_safe] ? true : false
       @force_legacy_metadata_serializer = Messages::Defaults.force_legacy_metadata_serializer?(options)
       @digest = options[:digest]&.to_s || "SHA1"
-      secret = secret.to_str
-      __setup(secret, @digest, @url_safe, kind, @force_legacy_metadata_serializer, openssl_hex_length(secret))
+      # Not `secret.to_str`: its NoMethodError inspects the receiver, which for
+      # a hostile 10k-deep Array recurses deep enough to meet a GC at the
+      # stack's end ("[BUG] system stack overflow during GC").
+      key = String.try_convert(secret) or raise TypeError, "secret must be a String, not #{secret.class}"
+      __setup(key, @digest, @url_safe, kind, @force_legacy_metadata_serializer, openssl_hex_length(key))
     end
 
     # A signed token for +value+ (US-ASCII String, `ENCODED--HEXHMAC`).

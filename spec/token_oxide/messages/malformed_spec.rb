@@ -56,6 +56,18 @@ RSpec.describe "TokenOxide messages with malformed input" do
     }
   end
 
+  # The same hazard at construction: a secret that is not a String (a CBC
+  # encryptor's signer is a verifier built from it).
+  it "a secret that is not a String raises TypeError naming its class without inspecting it" do
+    deep = 10_000.times.inject([]) { |inner, _| [inner] }
+    expect { TokenOxide::MessageVerifier.new(deep) }
+      .to raise_error(TypeError, "secret must be a String, not Array")
+    expect { TokenOxide::MessageEncryptor.new(deep, cipher: "aes-256-cbc") }
+      .to raise_error(TypeError, "secret must be a String, not Array")
+    to_str = Object.new.tap { |o| o.define_singleton_method(:to_str) { "s" * 32 } }
+    expect(TokenOxide::MessageVerifier.new(to_str).generate(1)).to eq(TokenOxide::MessageVerifier.new("s" * 32).generate(1))
+  end
+
   it "correctly signed but not base64 / wrong padding: valid_message? true, verified nil" do
     ["f", " eyJh", "Zg=", "Zh==", "eyJhIjox fQ=="].each do |data|
       message = signed(data)
