@@ -34,7 +34,13 @@ fn fuzz_hex_round_trip() {
         let text = hex::encode(&data);
         prop_assert_eq!(text.len(), data.len() * 2);
         prop_assert!(text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
-        prop_assert_eq!(hex::decode(text.as_bytes()), Some(data));
+        prop_assert_eq!(hex::decode(text.as_bytes()), Some(data.clone()));
+        // Appending: what the buffer held stays, the digits are `%02x`'s.
+        let model: String = data.iter().map(|b| format!("{b:02x}")).collect();
+        let mut out = b"kept".to_vec();
+        hex::encode_into(&data, &mut out);
+        prop_assert_eq!(&out[..4], b"kept");
+        prop_assert_eq!(&out[4..], model.as_bytes());
         Ok(())
     });
 }
