@@ -122,12 +122,20 @@ fn duration_seconds(ruby: &Ruby, value: Value) -> Result<Option<i64>, Error> {
     })
 }
 
+/// An `exp` text: formatted here (ISO 8601 digits, written as they are) or
+/// by Active Support for the values only it can compute (escaped as any
+/// JSON string). Neither needs a heap allocation in the usual case.
+enum ExpiryText {
+    Formatted([u8; time::EXP_LEN]),
+    FromRuby(Vec<u8>),
+}
+
 /// The `exp` text for `expires_at` / `expires_in`, or `None` without expiry.
 fn expiry_text(
     ruby: &Ruby,
     expires_at: Option<Value>,
     expires_in: Option<Value>,
-) -> Result<Option<Vec<u8>>, Error> {
+) -> Result<Option<ExpiryText>, Error> {
     let native = if let Some(at) = expires_at {
         match Time::from_value(at) {
             Some(t) => instant_of(t)?,
@@ -150,12 +158,12 @@ fn expiry_text(
         return Ok(None);
     };
     if let Some(text) = native.and_then(time::format_exp) {
-        return Ok(Some(text.to_vec()));
+        return Ok(Some(ExpiryText::Formatted(text)));
     }
     // Durations, Rationals, TimeWithZone, DateTime...: ActiveSupport's own arithmetic.
     let text: RString = messages_module(ruby)?.funcall("expiry_text", (expires_at, expires_in))?;
     // SAFETY: copied immediately.
-    Ok(Some(unsafe { text.as_slice() }.to_vec()))
+    Ok(Some(ExpiryText::FromRuby(unsafe { text.as_slice() }.to_vec())))
 }
 
 /// `purpose.to_s` appended as a JSON string.
@@ -247,7 +255,7 @@ pub fn serialize_with_metadata(
 /// The pre-7.1 envelope after its message: `","exp":...,"pur":...`.
 fn write_legacy_metadata(
     ruby: &Ruby,
-    exp: Option<Vec<u8>>,
+    exp: Option<ExpiryText>,
     purpose: Option<Value>,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
@@ -267,9 +275,17 @@ fn write_legacy_metadata(
     )
 }
 
-fn write_exp(ruby: &Ruby, exp: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-    json_write::write_string(exp, settings::escaping(), out)
-        .map_err(|_| Error::new(ruby.exception_arg_error(), "invalid expiry text"))
+fn write_exp(ruby: &Ruby, exp: &ExpiryText, out: &mut Vec<u8>) -> Result<(), Error> {
+    match exp {
+        ExpiryText::Formatted(text) => {
+            out.push(b'"');
+            out.extend_from_slice(text);
+            out.push(b'"');
+            Ok(())
+        }
+        ExpiryText::FromRuby(text) => json_write::write_string(text, settings::escaping(), out)
+            .map_err(|_| Error::new(ruby.exception_arg_error(), "invalid expiry text")),
+    }
 }
 
 /// Whether the stored purpose equals `purpose.to_s`, or `None` when Ruby

@@ -238,4 +238,15 @@ mod tests {
             assert_eq!(parse_exp(&text), Instant::new(secs, 5_000_000));
         }
     }
+
+    /// The binding writes the text into JSON without escaping it.
+    #[test]
+    fn formatted_text_needs_no_json_escape() {
+        let mut secs = -62_167_219_200; // 0000-01-01
+        while let Some(text) = format_exp(Instant::new(secs, 999_999_999).unwrap()) {
+            assert!(text.iter().all(|b| b.is_ascii_digit() || b"-T:.Z".contains(b)), "{text:?}");
+            secs += 7_777_777;
+        }
+        assert!(secs > 253_402_300_000, "stopped early, at {secs}"); // past 9999-12-31
+    }
 }
