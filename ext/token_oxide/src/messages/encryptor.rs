@@ -83,10 +83,6 @@ fn encoded_len(n: usize, url_safe: bool) -> usize {
     }
 }
 
-fn tagged(ruby: &Ruby, tag: &str, payload: Value) -> RArray {
-    ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload])
-}
-
 /// What reading a GCM message natively came to.
 enum Decrypted {
     /// The Ruby implementation must handle this message.
@@ -218,26 +214,15 @@ fn decrypt_gcm(
     kind: Symbol,
 ) -> Result<Option<RArray>, Error> {
     let kind = Payload::from_symbol(ruby, kind)?;
-    Ok(
-        match read_gcm(ruby, key, message, url_safe, purpose, kind)? {
-            Decrypted::Unhandled => None,
-            Decrypted::Plaintext(plaintext) => Some(tagged(
-                ruby,
-                "slow",
-                ruby.str_from_slice(&plaintext).as_value(),
-            )),
-            Decrypted::Done(Outcome::Value(v)) => Some(tagged(ruby, "value", v)),
-            Decrypted::Done(Outcome::Format(r)) => {
-                Some(tagged(ruby, "format", ruby.str_new(r).as_value()))
-            }
-            Decrypted::Done(Outcome::Content(r)) => {
-                Some(tagged(ruby, "content", ruby.str_new(r).as_value()))
-            }
-            Decrypted::Done(Outcome::Serialization(e)) => {
-                Some(tagged(ruby, "serialization", exception_object(ruby, e)?))
-            }
-        },
-    )
+    Ok(match read_gcm(ruby, key, message, url_safe, purpose, kind)? {
+        Decrypted::Unhandled => None,
+        Decrypted::Plaintext(plaintext) => Some(metadata::tagged(
+            ruby,
+            "slow",
+            ruby.str_from_slice(&plaintext).as_value(),
+        )),
+        Decrypted::Done(outcome) => Some(outcome.into_tagged(ruby)?),
+    })
 }
 
 /// `decrypt_and_verify` itself for an encryptor without rotations: the

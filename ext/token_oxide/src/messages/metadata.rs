@@ -7,7 +7,7 @@
 use std::cell::Cell;
 
 use magnus::{
-    prelude::*, value::ReprValue, Error, Float, Integer, RHash, RModule, RString, Ruby, Symbol,
+    prelude::*, value::ReprValue, Error, Float, Integer, RArray, RHash, RModule, RString, Ruby, Symbol,
     Time, Value,
 };
 use token_oxide_core::base64;
@@ -18,6 +18,7 @@ use token_oxide_core::messages::time;
 
 use super::json::{encode_value, hash_key, parse_fast, RubyBuilder};
 use super::settings;
+use crate::errors::exception_object;
 
 /// What reading a message came to, as ActiveSupport's throw tags.
 pub enum Outcome {
@@ -28,6 +29,25 @@ pub enum Outcome {
     Serialization(Error),
     /// `:invalid_message_content` (expired, mismatched purpose, missing metadata).
     Content(&'static str),
+}
+
+impl Outcome {
+    /// The `[tag, payload]` pair the Ruby half reads (`read_message_tagged`):
+    /// `:value` with the value, `:format`/`:content` with the reason,
+    /// `:serialization` with the exception object.
+    pub fn into_tagged(self, ruby: &Ruby) -> Result<RArray, Error> {
+        Ok(match self {
+            Outcome::Value(v) => tagged(ruby, "value", v),
+            Outcome::Format(r) => tagged(ruby, "format", ruby.str_new(r).as_value()),
+            Outcome::Content(r) => tagged(ruby, "content", ruby.str_new(r).as_value()),
+            Outcome::Serialization(e) => tagged(ruby, "serialization", exception_object(ruby, e)?),
+        })
+    }
+}
+
+/// `[tag, payload]` with `tag` as a Symbol.
+pub fn tagged(ruby: &Ruby, tag: &str, payload: Value) -> RArray {
+    ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload])
 }
 
 /// Native reading either decided, or defers to Ruby.
@@ -693,20 +713,10 @@ fn native_deserialize(
     let payload = Payload::from_symbol(ruby, kind)?;
     // SAFETY: copied before Ruby runs.
     let bytes = unsafe { bytes.as_slice() }.to_vec();
-    let tagged = |tag: &str, payload: Value| {
-        Some(ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload]))
-    };
-    Ok(
-        match deserialize_with_metadata(ruby, &bytes, purpose, payload, false)? {
-            Read::Slow => None,
-            Read::Done(Outcome::Value(v)) => tagged("value", v),
-            Read::Done(Outcome::Format(r)) => tagged("format", ruby.str_new(r).as_value()),
-            Read::Done(Outcome::Content(r)) => tagged("content", ruby.str_new(r).as_value()),
-            Read::Done(Outcome::Serialization(e)) => {
-                tagged("serialization", crate::errors::exception_object(ruby, e)?)
-            }
-        },
-    )
+    match deserialize_with_metadata(ruby, &bytes, purpose, payload, false)? {
+        Read::Slow => Ok(None),
+        Read::Done(outcome) => outcome.into_tagged(ruby).map(Some),
+    }
 }
 
 pub fn define(_ruby: &Ruby, native: RModule) -> Result<(), Error> {

@@ -17,7 +17,6 @@ use token_oxide_core::messages::{codec, signed};
 
 use super::metadata::{self, Outcome, Payload, Read};
 use crate::digest::algorithm_arg;
-use crate::errors::exception_object;
 
 /// How values are serialized.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -478,13 +477,7 @@ fn read_message_tagged(
     message: Value,
     purpose: Option<Value>,
 ) -> Result<RArray, Error> {
-    let (tag, payload): (&str, Value) = match read_message(ruby, rb_self, message, purpose, None)? {
-        Outcome::Value(v) => ("value", v),
-        Outcome::Format(r) => ("format", ruby.str_new(r).as_value()),
-        Outcome::Content(r) => ("content", ruby.str_new(r).as_value()),
-        Outcome::Serialization(e) => ("serialization", exception_object(ruby, e)?),
-    };
-    Ok(ruby.ary_new_from_values(&[ruby.to_symbol(tag).as_value(), payload]))
+    read_message(ruby, rb_self, message, purpose, None)?.into_tagged(ruby)
 }
 
 /// Sign an already-serialized payload (for the Ruby serializer path).
