@@ -62,7 +62,8 @@ fn realtime() -> Option<Instant> {
     Instant::new(i64::try_from(since.as_secs()).ok()?, since.subsec_nanos())
 }
 
-/// Whether `Time.now` would run Ruby's own method right now.
+/// Whether `Time.now` would run Ruby's own method right now (also
+/// `TokenOxide::Native.builtin_time_now?`, for specs).
 fn runs_builtin_now(ruby: &Ruby) -> Result<bool, Error> {
     if !WATCHED.load(Ordering::Acquire) {
         return Ok(false);
@@ -98,15 +99,9 @@ fn watch_time_now() {
     WATCHED.store(true, Ordering::Release);
 }
 
-/// `TokenOxide::Native.builtin_time_now?`: whether expiry reads the clock
-/// directly right now (for specs).
-fn builtin_time_now(ruby: &Ruby) -> Result<bool, Error> {
-    runs_builtin_now(ruby)
-}
-
 pub fn define(native: RModule) -> Result<(), Error> {
     native.define_singleton_method("time_now_changed", magnus::function!(time_now_changed, 0))?;
     native.define_singleton_method("watch_time_now", magnus::function!(watch_time_now, 0))?;
-    native.define_singleton_method("builtin_time_now?", magnus::function!(builtin_time_now, 0))?;
+    native.define_singleton_method("builtin_time_now?", magnus::function!(runs_builtin_now, 0))?;
     Ok(())
 }
